@@ -1,0 +1,41 @@
+import type { EngineName } from './provider.js';
+
+/** Which way a member's changes flow, in Azure SQL Data Sync's words. */
+export type Direction = 'bidirectional' | 'toHub' | 'fromHub';
+
+export const directions: readonly Direction[] = ['bidirectional', 'toHub', 'fromHub'];
+
+export type ConflictPolicy = 'hubWins' | 'memberWins' | 'lastWriterWins';
+
+export const conflictPolicies: readonly ConflictPolicy[] = ['hubWins', 'memberWins', 'lastWriterWins'];
+
+/** A database taking part in a group. `connection` is a reference (literal, path, env:NAME, secret name), never logged. */
+export interface NodeDefinition {
+  readonly name: string;
+  readonly provider: EngineName;
+  readonly connection: string;
+}
+
+export interface MemberDefinition extends NodeDefinition {
+  readonly direction: Direction;
+}
+
+export interface TableSelection {
+  readonly name: string;
+  /** Columns to sync; omitted means every column hubsync can sync. */
+  readonly columns?: readonly string[];
+  /** Overrides the group's policy for this table. */
+  readonly conflictPolicy?: ConflictPolicy;
+}
+
+export interface SyncGroup {
+  readonly name: string;
+  readonly hub: NodeDefinition;
+  readonly members: readonly MemberDefinition[];
+  readonly conflictPolicy: ConflictPolicy;
+  readonly tables: readonly TableSelection[];
+  /** Most changes moved in one batch (one read, one destination transaction). */
+  readonly batchSize: number;
+}
+
+export const defaultBatchSize = 5000;

@@ -1,0 +1,79 @@
+/**
+ * The engine-neutral data model: logical column types, the canonical form of values on the wire
+ * between databases, and the shape of a validated sync schema.
+ *
+ * Canonical values (what every provider returns from reads and accepts in applies):
+ *   int16, int32, float32, float64  -> number
+ *   int64, decimal                  -> string of decimal digits ("-12", "12.30"; decimals keep their scale)
+ *   text, uuid (lowercase), json    -> string (json keeps its text exactly as stored)
+ *   boolean                         -> boolean
+ *   date                            -> "YYYY-MM-DD"
+ *   timestamp                       -> "YYYY-MM-DD HH:MM:SS[.ffffff]"  (fraction: up to 6 digits, trailing zeros trimmed)
+ *   timestamptz                     -> "YYYY-MM-DD HH:MM:SS[.ffffff]+00" (always converted to UTC)
+ *   binary                          -> Uint8Array (a Node Buffer is fine)
+ *   SQL NULL                        -> null
+ */
+export type LogicalType =
+  | { readonly kind: 'int16' }
+  | { readonly kind: 'int32' }
+  | { readonly kind: 'int64' }
+  | { readonly kind: 'decimal'; readonly precision?: number; readonly scale?: number }
+  | { readonly kind: 'float32' }
+  | { readonly kind: 'float64' }
+  | { readonly kind: 'text'; readonly maxLength?: number }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'date' }
+  | { readonly kind: 'timestamp' }
+  | { readonly kind: 'timestamptz' }
+  | { readonly kind: 'binary'; readonly maxLength?: number }
+  | { readonly kind: 'uuid' }
+  | { readonly kind: 'json' };
+
+export type LogicalKind = LogicalType['kind'];
+
+export type SyncValue = string | number | boolean | Uint8Array | null;
+
+/** A column as the database's catalogue describes it. `type` is null when hubsync cannot sync it. */
+export interface ColumnInfo {
+  readonly name: string;
+  /** The type as the database spells it, for messages: "numeric(12,2)", "geography". */
+  readonly nativeType: string;
+  readonly type: LogicalType | null;
+  readonly nullable: boolean;
+}
+
+export interface IndexInfo {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+}
+
+/** A table as introspected from a database. */
+export interface TableInfo {
+  readonly name: string;
+  readonly columns: readonly ColumnInfo[];
+  /** Primary-key column names in key order; empty when the table has no primary key. */
+  readonly primaryKey: readonly string[];
+  /** Secondary indexes (not the primary key). */
+  readonly indexes: readonly IndexInfo[];
+}
+
+export interface ColumnSchema {
+  readonly name: string;
+  readonly type: LogicalType;
+  readonly nullable: boolean;
+}
+
+/**
+ * One synced table after validation against the hub's catalogue. Every name in it exists in the
+ * hub; providers may quote these names but must never splice unvalidated text into SQL.
+ */
+export interface TableSchema {
+  readonly name: string;
+  /** Synced columns in hub order; the primary-key columns are always among them. */
+  readonly columns: readonly ColumnSchema[];
+  /** Primary-key column names in key order. */
+  readonly primaryKey: readonly string[];
+  /** Hub indexes whose columns are all synced; recreated when hubsync creates a member table. */
+  readonly indexes: readonly IndexInfo[];
+}

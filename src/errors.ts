@@ -1,0 +1,64 @@
+/**
+ * Every error hubsync raises on purpose carries one of these codes, so users can search for it
+ * and callers can tell bad input (exit 2, HTTP 4xx) from a failure of a database or of the run.
+ */
+export const ErrorCode = {
+  /** The configuration file is missing, not JSON, or does not match the schema. */
+  ConfigInvalid: 'HS_CONFIG_INVALID',
+  /** A table named in the sync schema does not exist in the hub. */
+  TableNotFound: 'HS_TABLE_NOT_FOUND',
+  /** A synced table has no primary key; rows could not be matched across databases. */
+  NoPrimaryKey: 'HS_NO_PRIMARY_KEY',
+  /** A column named in the sync schema does not exist in its table. */
+  ColumnNotFound: 'HS_COLUMN_NOT_FOUND',
+  /** The selected columns leave out part of the primary key. */
+  PrimaryKeyColumnExcluded: 'HS_PK_COLUMN_EXCLUDED',
+  /** A member table exists but does not match the hub's definition of the synced columns. */
+  SchemaMismatch: 'HS_SCHEMA_MISMATCH',
+  /** A database could not be reached or refused the login. */
+  ConnectionFailed: 'HS_CONNECTION_FAILED',
+  /** A connection reference (env:NAME, a Key Vault secret name) could not be resolved. */
+  SecretNotFound: 'HS_SECRET_NOT_FOUND',
+  /** The destination rejected a row's values (constraint, type, length). */
+  DataRejected: 'HS_DATA_REJECTED',
+  /** A database was used before `provision` created hubsync's tracking objects in it. */
+  NotProvisioned: 'HS_NOT_PROVISIONED',
+  /** A conflict or run id given by the user does not exist. */
+  NotFound: 'HS_NOT_FOUND',
+  /** A database engine failed in a way hubsync did not expect. */
+  DatabaseError: 'HS_DATABASE_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes that mean the user's input is wrong: CLI exit 2, HTTP 400/404. */
+const inputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCode.ConfigInvalid,
+  ErrorCode.TableNotFound,
+  ErrorCode.NoPrimaryKey,
+  ErrorCode.ColumnNotFound,
+  ErrorCode.PrimaryKeyColumnExcluded,
+  ErrorCode.SchemaMismatch,
+  ErrorCode.ConnectionFailed,
+  ErrorCode.SecretNotFound,
+  ErrorCode.NotFound,
+]);
+
+export class HubsyncError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HubsyncError';
+    this.code = code;
+  }
+
+  /** True when the error is the caller's to fix (bad config, missing table, unreachable database). */
+  get isInputError(): boolean {
+    return inputCodes.has(this.code);
+  }
+}
+
+export function isHubsyncError(error: unknown): error is HubsyncError {
+  return error instanceof HubsyncError;
+}
