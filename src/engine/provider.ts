@@ -53,7 +53,7 @@ export interface Provider {
   close(): Promise<void>;
 }
 
-export type EngineName = 'postgres' | 'sqlite' | 'mssql';
+export type EngineName = 'postgres' | 'sqlite';
 
 export interface ProviderCapabilities {
   /** Several applies may run at once against this database (SQLite: no, it has one writer). */

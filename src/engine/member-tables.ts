@@ -1,0 +1,45 @@
+import { ErrorCode, HubsyncError } from '../errors.js';
+import type { ConnectedMember } from './group-connections.js';
+import type { TableInfo, TableSchema } from './types.js';
+
+/**
+ * Check each member's existing tables against the plan and list the tables hubsync must create.
+ * Nothing is changed here, so a mismatch anywhere stops the run before any database is touched.
+ */
+export async function missingMemberTables(
+  member: ConnectedMember,
+  tables: readonly TableSchema[],
+): Promise<TableSchema[]> {
+  const existing = await member.provider.introspect();
+  const missing: TableSchema[] = [];
+  for (const table of tables) {
+    const found = existing.find((info) => info.name === table.name);
+    if (found) assertCompatible(member.definition.name, table, found);
+    else missing.push(table);
+  }
+  return missing;
+}
+
+function assertCompatible(memberName: string, table: TableSchema, found: TableInfo): void {
+  for (const column of table.columns) {
+    const match = found.columns.find((info) => info.name === column.name);
+    if (!match) {
+      throw new HubsyncError(
+        ErrorCode.SchemaMismatch,
+        `member "${memberName}": table "${table.name}" has no column "${column.name}", which the hub syncs`,
+      );
+    }
+    if (match.type === null) {
+      throw new HubsyncError(
+        ErrorCode.SchemaMismatch,
+        `member "${memberName}": column "${table.name}.${column.name}" has type ${match.nativeType}, which hubsync cannot sync`,
+      );
+    }
+  }
+  if (found.primaryKey.join('\u0000') !== table.primaryKey.join('\u0000')) {
+    throw new HubsyncError(
+      ErrorCode.SchemaMismatch,
+      `member "${memberName}": table "${table.name}" has primary key (${found.primaryKey.join(', ')}), the hub has (${table.primaryKey.join(', ')})`,
+    );
+  }
+}
