@@ -1,0 +1,111 @@
+import type Database from 'better-sqlite3';
+import type { ApplyRequest, ApplyResult, Change, ConflictCandidate } from '../../engine/provider.js';
+import type { TableSchema } from '../../engine/types.js';
+import { quoteIdentifier, quoteIdentifiers } from './sqlite-identifiers.js';
+import { decodeTrackedRow, keyOf, trackedVersionSql } from './sqlite-change-reader.js';
+import { scopeTable, trackingKeyColumns, trackingTableName } from './sqlite-tracking-sql.js';
+import { toParameter, type SqliteParameter, type SqliteValue } from './sqlite-types.js';
+
+/**
+ * Applies one batch in one IMMEDIATE transaction. better-sqlite3's transaction helper cannot
+ * span the awaited `resolve`, so BEGIN, COMMIT and ROLLBACK are issued by hand; the caller makes
+ * sure nothing else uses the connection meanwhile.
+ */
+export async function applyChanges(db: Database.Database, request: ApplyRequest): Promise<ApplyResult> {
+  const setScope = db.prepare<[string | null]>(`UPDATE ${quoteIdentifier(scopeTable)} SET "scope" = ? WHERE "id" = 1`);
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    // The triggers tag every change of this transaction with the sending scope (invariant 2).
+    setScope.run(request.sourceScope);
+    const conflicts = findConflicts(db, request);
+    const answers = await request.resolve(conflicts.map((conflict) => conflict.candidate));
+    // Only a change the engine said wins is written; a short answer array loses nothing silently.
+    const losing = new Set(conflicts.filter((_, index) => answers[index] !== true).map((conflict) => conflict.position));
+    const winning = request.changes.filter((_, position) => !losing.has(position));
+    const write = prepareWriter(db, request.table);
+    // Deletes first: a key that moved (old key deleted, new key inserted) may carry a unique
+    // value the new row needs.
+    let applied = 0;
+    for (const change of winning) if (change.operation === 'delete') applied += write(change);
+    for (const change of winning) if (change.operation !== 'delete') applied += write(change);
+    setScope.run(null);
+    db.exec('COMMIT');
+    return { applied };
+  } catch (error) {
+    // SQLite already rolls back by itself after some errors (SQLITE_FULL, SQLITE_NOMEM).
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+interface Conflict {
+  /** Index of the incoming change in the batch. */
+  readonly position: number;
+  readonly candidate: ConflictCandidate;
+}
+
+/** Incoming changes whose key this database changed without the source having seen it. */
+function findConflicts(db: Database.Database, request: ApplyRequest): Conflict[] {
+  const { table } = request;
+  const keyMatch = trackingKeyColumns(table.primaryKey.length).map((key) => `t.${quoteIdentifier(key)} = ?`);
+  const unseen = request.unseenAfter === null ? '' : ` AND t."stamp" > ?`;
+  const lookup = db
+    .prepare<SqliteParameter[], SqliteValue[]>(
+      `${trackedVersionSql(table)} WHERE ${keyMatch.join(' AND ')} AND (t."scope" IS NULL OR t."scope" <> ?)${unseen}`,
+    )
+    .raw();
+  const unseenAfter = request.unseenAfter === null ? [] : [BigInt(request.unseenAfter)];
+  return request.changes.flatMap((change, position) => {
+    const row = lookup.get(...keyOf(table, change.values), request.sourceScope, ...unseenAfter);
+    if (row === undefined) return [];
+    const existing = decodeTrackedRow(row, table);
+    return [
+      {
+        position,
+        candidate: {
+          incoming: change,
+          existing: { operation: existing.operation, values: existing.values, changedAt: existing.changedAt, stamp: existing.stamp },
+        },
+      },
+    ];
+  });
+}
+
+/**
+ * Statements for one change; they return the rows they changed. An upsert only updates columns
+ * that differ, so re-applying a batch after a lost checkpoint writes nothing and the triggers
+ * record nothing (invariant 3).
+ */
+function prepareWriter(db: Database.Database, table: TableSchema): (change: Change) => number {
+  const base = quoteIdentifier(table.name);
+  const keys = new Set(table.primaryKey);
+  const keyList = quoteIdentifiers(table.primaryKey);
+  const remove = db.prepare<SqliteParameter[]>(
+    `DELETE FROM ${base} WHERE ${table.primaryKey.map((name) => `${quoteIdentifier(name)} = ?`).join(' AND ')}`,
+  );
+  const others = table.columns.filter((column) => !keys.has(column.name)).map((column) => quoteIdentifier(column.name));
+  const onConflict =
+    others.length === 0
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${others.map((column) => `${column} = excluded.${column}`).join(', ')} ` +
+        `WHERE ${others.map((column) => `${base}.${column} IS NOT excluded.${column}`).join(' OR ')}`;
+  const upsert = db.prepare<SqliteParameter[]>(
+    `INSERT INTO ${base} (${quoteIdentifiers(table.columns.map((column) => column.name))}) ` +
+      `VALUES (${table.columns.map(() => '?').join(', ')}) ON CONFLICT (${keyList}) ${onConflict}`,
+  );
+  // The triggers stamp the tracking row with the time of this apply; the change's own time
+  // replaces it so last-writer-wins judges later conflicts by when the change was really made.
+  const keepChangeTime = db.prepare<SqliteParameter[]>(
+    `UPDATE ${quoteIdentifier(trackingTableName(table.name))} SET "changed_at" = ? WHERE ` +
+      trackingKeyColumns(table.primaryKey.length).map((key) => `${quoteIdentifier(key)} = ?`).join(' AND '),
+  );
+  return (change) => {
+    const key = keyOf(table, change.values);
+    const changed =
+      change.operation === 'delete'
+        ? remove.run(...key).changes
+        : upsert.run(...table.columns.map((column, position) => toParameter(change.values[position] ?? null, column.type))).changes;
+    if (changed > 0) keepChangeTime.run(change.changedAt, ...key);
+    return changed;
+  };
+}

@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3';
+import type { Change, Operation, ReadChangesRequest, Stamp } from '../../engine/provider.js';
+import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
+import { ErrorCode, HubsyncError } from '../../errors.js';
+import { quoteIdentifier } from './sqlite-identifiers.js';
+import { trackingKeyColumns, trackingTableName } from './sqlite-tracking-sql.js';
+import { isoMicros, toCanonical, toParameter, type SqliteParameter, type SqliteValue } from './sqlite-types.js';
+
+/** A tracking row with its base row's current values; values is null when the row is deleted. */
+interface TrackedVersion {
+  readonly stamp: Stamp;
+  readonly operation: Operation;
+  readonly changedAt: string;
+  readonly key: readonly SyncValue[];
+  readonly values: readonly SyncValue[] | null;
+}
+
+/**
+ * The SELECT shared by reads and conflict detection: tracking rows `t` joined to their base row
+ * `b`. Rows come back as arrays (raw mode) in the order decodeTrackedRow expects.
+ */
+export function trackedVersionSql(table: TableSchema): string {
+  const keys = trackingKeyColumns(table.primaryKey.length);
+  const join = table.primaryKey.map((name, position) => `b.${quoteIdentifier(name)} = t.${quoteIdentifier(keys[position] ?? '')}`);
+  const firstKey = quoteIdentifier(table.primaryKey[0] ?? '');
+  const trackedKey = keys.map((key) => `t.${quoteIdentifier(key)}`);
+  const baseValues = table.columns.map((column) => `b.${quoteIdentifier(column.name)}`);
+  return (
+    `SELECT t."stamp", t."op", t."changed_at", b.${firstKey} IS NOT NULL, ${[...trackedKey, ...baseValues].join(', ')} ` +
+    `FROM ${quoteIdentifier(trackingTableName(table.name))} AS t LEFT JOIN ${quoteIdentifier(table.name)} AS b ON ${join.join(' AND ')}`
+  );
+}
+
+export function decodeTrackedRow(row: readonly SqliteValue[], table: TableSchema): TrackedVersion {
+  const [stamp, op, changedAt, found] = row;
+  const keyCount = table.primaryKey.length;
+  const key = keyColumnsOf(table).map(({ column }, index) => toCanonical(row[4 + index] ?? null, column.type));
+  const deleted = op === 'D' || found !== 1n;
+  return {
+    stamp: String(stamp),
+    operation: deleted ? 'delete' : op === 'I' ? 'insert' : 'update',
+    changedAt: isoMicros(String(changedAt)),
+    key,
+    values: deleted ? null : table.columns.map((column, position) => toCanonical(row[4 + keyCount + position] ?? null, column.type)),
+  };
+}
+
+/** Values aligned with the table's columns holding only the key: what a delete carries. */
+function keyOnlyValues(table: TableSchema, key: readonly SyncValue[]): SyncValue[] {
+  const keyPositions = new Map(table.primaryKey.map((name, position) => [name, position]));
+  return table.columns.map((column) => {
+    const position = keyPositions.get(column.name);
+    return position === undefined ? null : (key[position] ?? null);
+  });
+}
+
+/** The key values of a change's values, in key order. */
+export function keyOf(table: TableSchema, values: readonly SyncValue[]): SqliteParameter[] {
+  return keyColumnsOf(table).map(({ position, column }) => toParameter(values[position] ?? null, column.type));
+}
+
+export function readChanges(db: Database.Database, request: ReadChangesRequest): Change[] {
+  const { table, after } = request;
+  const keys = trackingKeyColumns(table.primaryKey.length).map((key) => `t.${quoteIdentifier(key)}`);
+  // Keyset pagination on (stamp, key) so every batch is one index range scan (invariant 8).
+  const position = after.key === null ? `t."stamp" > ?` : `(t."stamp", ${keys.join(', ')}) > (?, ${keys.map(() => '?').join(', ')})`;
+  const afterKey =
+    after.key === null ? [] : keyColumnsOf(table).map(({ column }, index) => toParameter(after.key?.[index] ?? null, column.type));
+  const rows = db
+    .prepare<SqliteParameter[], SqliteValue[]>(
+      `${trackedVersionSql(table)} WHERE t."stamp" < ? AND (t."scope" IS NULL OR t."scope" <> ?) AND ${position} ` +
+        `ORDER BY t."stamp", ${keys.join(', ')} LIMIT ?`,
+    )
+    .raw()
+    .all(BigInt(request.before), request.excludeScope, BigInt(after.stamp), ...afterKey, BigInt(request.limit));
+  return rows.map((row) => {
+    const version = decodeTrackedRow(row, table);
+    return {
+      stamp: version.stamp,
+      operation: version.operation,
+      values: version.values ?? keyOnlyValues(table, version.key),
+      changedAt: version.changedAt,
+    };
+  });
+}
+
+interface KeyColumn {
+  /** Index among the table's columns (and in a change's values). */
+  readonly position: number;
+  readonly column: ColumnSchema;
+}
+
+/** The key columns in key order. */
+function keyColumnsOf(table: TableSchema): KeyColumn[] {
+  return table.primaryKey.map((name) => {
+    const position = table.columns.findIndex((column) => column.name === name);
+    const column = table.columns[position];
+    if (column === undefined) {
+      throw new HubsyncError(
+        ErrorCode.PrimaryKeyColumnExcluded,
+        `Primary-key column ${name} of ${table.name} is not among the synced columns`,
+      );
+    }
+    return { position, column };
+  });
+}

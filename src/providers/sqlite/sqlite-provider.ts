@@ -1,0 +1,153 @@
+import { access } from 'node:fs/promises';
+import Database from 'better-sqlite3';
+import type {
+  ApplyRequest,
+  ApplyResult,
+  Change,
+  Provider,
+  ProviderCapabilities,
+  ReadChangesRequest,
+  Stamp,
+} from '../../engine/provider.js';
+import type { TableInfo, TableSchema } from '../../engine/types.js';
+import { ErrorCode, HubsyncError } from '../../errors.js';
+import { applyChanges } from './sqlite-applier.js';
+import { readChanges } from './sqlite-change-reader.js';
+import { mapSqliteError } from './sqlite-errors.js';
+import { quoteIdentifier } from './sqlite-identifiers.js';
+import { hasTable, introspectTables, trackedRows } from './sqlite-introspector.js';
+import { deprovisionAll, provisionTables } from './sqlite-provisioner.js';
+import { createTableDdl } from './sqlite-schema-sql.js';
+import { metaTable } from './sqlite-tracking-sql.js';
+
+/** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
+const busyTimeoutMs = 5000;
+
+/**
+ * Opens a SQLite database file. With `create: false` a missing file is an error, so a mistyped
+ * path in a sync group is reported instead of silently syncing into a new empty database.
+ */
+export async function openSqliteProvider(path: string, options: { create: boolean }): Promise<Provider> {
+  if (!options.create && !(await exists(path))) {
+    throw new HubsyncError(ErrorCode.ConnectionFailed, `SQLite database file not found: ${path}`);
+  }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { fileMustExist: !options.create, timeout: busyTimeoutMs });
+    // WAL lets readers (other programs, a sync reading changes) go on while a batch is applied.
+    db.pragma('journal_mode = WAL');
+    // 64-bit integers come back as bigint so values beyond 2^53 stay exact.
+    db.defaultSafeIntegers(true);
+    return new SqliteProvider(db);
+  } catch (error) {
+    db?.close();
+    // Whatever stops the file from opening (a missing folder, no permission, not a database)
+    // means this database cannot be reached.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new HubsyncError(ErrorCode.ConnectionFailed, `SQLite database could not be opened: ${message}`, { cause: error });
+  }
+}
+
+/**
+ * One connection, and operations queued one after another on it: an apply keeps its transaction
+ * open while it awaits `resolve`, and anything run on the connection meanwhile would see (or
+ * join) its uncommitted writes. Hence `resolve` must not call back into the same provider; such
+ * a call would wait for the apply forever.
+ */
+class SqliteProvider implements Provider {
+  readonly engine = 'sqlite' as const;
+  readonly capabilities: ProviderCapabilities = { concurrentApply: false };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly db: Database.Database) {}
+
+  introspect(): Promise<TableInfo[]> {
+    return this.serialize('reading the catalogue', () => introspectTables(this.db));
+  }
+
+  createTable(table: TableSchema): Promise<void> {
+    return this.serialize(`creating table ${table.name}`, () =>
+      this.immediate(() => createTableDdl(table).forEach((sql) => this.db.exec(sql))),
+    );
+  }
+
+  provision(tables: readonly TableSchema[]): Promise<void> {
+    return this.serialize('provisioning change tracking', () => this.immediate(() => provisionTables(this.db, tables)));
+  }
+
+  provisionedTables(): Promise<string[]> {
+    return this.serialize('listing tracked tables', () => trackedRows(this.db).map((row) => row.table_name));
+  }
+
+  deprovision(): Promise<void> {
+    return this.serialize('removing change tracking', () => this.immediate(() => deprovisionAll(this.db)));
+  }
+
+  /** One writer and a committed counter: every stamp up to the committed counter value is final (invariant 1). */
+  watermark(): Promise<Stamp> {
+    return this.serialize('reading the watermark', () => {
+      this.requireProvisioned();
+      const stamp = this.db
+        .prepare<[], bigint>(`SELECT "value" FROM ${quoteIdentifier(metaTable)} WHERE "key" = 'stamp'`)
+        .pluck()
+        .get();
+      return ((stamp ?? 0n) + 1n).toString();
+    });
+  }
+
+  readChanges(request: ReadChangesRequest): Promise<Change[]> {
+    return this.serialize(`reading changes of ${request.table.name}`, () => {
+      this.requireTracked(request.table.name);
+      return readChanges(this.db, request);
+    });
+  }
+
+  applyChanges(request: ApplyRequest): Promise<ApplyResult> {
+    return this.serialize(`applying changes to ${request.table.name}`, () => {
+      this.requireTracked(request.table.name);
+      return applyChanges(this.db, request);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.serialize('closing the database', () => {
+      if (this.db.open) this.db.close();
+    });
+  }
+
+  private serialize<T>(doing: string, operation: () => T | Promise<T>): Promise<T> {
+    const result = this.queue.then(operation).catch((error: unknown) => {
+      throw mapSqliteError(error, doing);
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private immediate(work: () => void): void {
+    this.db.transaction(work).immediate();
+  }
+
+  private requireProvisioned(): void {
+    if (!hasTable(this.db, metaTable)) {
+      throw new HubsyncError(ErrorCode.NotProvisioned, 'The SQLite database has no hubsync change tracking; provision it first');
+    }
+  }
+
+  private requireTracked(table: string): void {
+    if (!trackedRows(this.db).some((row) => row.table_name === table)) {
+      throw new HubsyncError(
+        ErrorCode.NotProvisioned,
+        `Table ${table} has no hubsync change tracking in the SQLite database; provision it first`,
+      );
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
