@@ -1,0 +1,49 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadGroupConfig, type LoadedConfig } from '../config/load-config.js';
+import type { EngineContext } from '../engine/engine-context.js';
+import type { SyncGroup } from '../engine/group.js';
+import { EnvironmentResolver } from '../secrets/environment-resolver.js';
+import { openEmbeddedStateStore } from '../state/embedded-state-store.js';
+import { providerOpener } from './open-provider.js';
+
+/** Options every command that works on a sync group takes. */
+export interface GroupOptions {
+  readonly config: string;
+  readonly state?: string;
+}
+
+export function addGroupOptions(command: Command): Command {
+  return command
+    .requiredOption('-c, --config <file>', 'sync group config file (JSON)')
+    .option('--state <file>', 'state file (default: .hubsync/<group>.state.db beside the config file)');
+}
+
+export interface GroupSession {
+  readonly group: SyncGroup;
+  readonly context: EngineContext;
+}
+
+/**
+ * Load the config, open the state store and hand the engine its context; the state store is
+ * closed whatever happens. `ephemeralState` keeps commands that promise to change nothing from
+ * creating a state file.
+ */
+export async function withGroupSession<T>(
+  options: GroupOptions,
+  work: (session: GroupSession) => Promise<T>,
+  { ephemeralState = false }: { ephemeralState?: boolean } = {},
+): Promise<T> {
+  const config = await loadGroupConfig(options.config);
+  const state = await openEmbeddedStateStore(ephemeralState ? ':memory:' : statePath(config, options.state));
+  try {
+    const context: EngineContext = { openProvider: providerOpener(new EnvironmentResolver(config.directory)), state };
+    return await work({ group: config.group, context });
+  } finally {
+    await state.close();
+  }
+}
+
+function statePath(config: LoadedConfig, override: string | undefined): string {
+  return override === undefined ? join(config.directory, '.hubsync', `${config.group.name}.state.db`) : resolve(override);
+}

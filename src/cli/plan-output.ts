@@ -1,0 +1,45 @@
+import type { SyncGroup } from '../engine/group.js';
+import { policyFor, type SyncPlan } from '../engine/sync-plan.js';
+import type { LogicalType } from '../engine/types.js';
+import { formatTable } from './output.js';
+
+/** The nodes of a group, without their connections (DESIGN invariant 10). */
+export function formatNodes(group: SyncGroup): string[] {
+  return formatTable(
+    ['node', 'provider', 'role'],
+    [
+      [group.hub.name, group.hub.provider, 'hub'],
+      ...group.members.map((member) => [member.name, member.provider, `member, ${member.direction}`]),
+    ],
+  );
+}
+
+/** Per table: policy, primary key and every synced column with its logical type; then warnings. */
+export function formatPlan(group: SyncGroup, plan: SyncPlan): string[] {
+  const lines: string[] = [];
+  for (const table of plan.tables) {
+    lines.push('', `table ${table.name}  (policy ${policyFor(group, table.name)}, primary key ${table.primaryKey.join(', ')})`);
+    const rows = table.columns.map((column) => [
+      column.name,
+      formatType(column.type),
+      column.nullable ? 'null' : 'not null',
+    ]);
+    lines.push(...formatTable(['column', 'type', 'nullable'], rows).map((line) => `  ${line}`));
+  }
+  if (plan.warnings.length > 0) {
+    lines.push('', 'warnings:', ...plan.warnings.map((warning) => `  ${warning.table}: ${warning.message}`));
+  }
+  return lines;
+}
+
+function formatType(type: LogicalType): string {
+  switch (type.kind) {
+    case 'decimal':
+      return type.precision === undefined ? 'decimal' : `decimal(${type.precision},${type.scale ?? 0})`;
+    case 'text':
+    case 'binary':
+      return type.maxLength === undefined ? type.kind : `${type.kind}(${type.maxLength})`;
+    default:
+      return type.kind;
+  }
+}
