@@ -61,7 +61,9 @@ class EmbeddedStateStore implements StateStore {
   }
 
   async recordConflict(conflict: ConflictRecord): Promise<void> {
-    this.upsertRecord('conflicts', conflict.group, conflict.id, conflict.detectedAt, conflict);
+    // A replayed batch logs the same conflict again; the user's re-apply of it must survive that.
+    const reappliedAt = (await this.getConflict(conflict.group, conflict.id))?.reappliedAt ?? conflict.reappliedAt;
+    this.upsertRecord('conflicts', conflict.group, conflict.id, conflict.detectedAt, { ...conflict, reappliedAt });
   }
 
   async listConflicts(group: string): Promise<ConflictRecord[]> {

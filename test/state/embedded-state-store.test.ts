@@ -97,6 +97,12 @@ describe('embedded state store', () => {
       await store.markConflictReapplied('retail', 'a', '2026-01-02T00:00:00Z');
       assert.equal((await store.getConflict('retail', 'a'))?.reappliedAt, '2026-01-02T00:00:00Z');
       assert.equal((await store.getConflict('other', 'a'))?.reappliedAt, null);
+      await store.recordConflict(conflict('a', '2026-01-03T00:00:00Z'));
+      assert.equal(
+        (await store.getConflict('retail', 'a'))?.reappliedAt,
+        '2026-01-02T00:00:00Z',
+        'logging the same conflict again (a replayed batch) keeps the re-apply mark',
+      );
       await assert.rejects(store.markConflictReapplied('retail', 'missing', '2026-01-02T00:00:00Z'), (error: unknown) => {
         assert.ok(error instanceof HubsyncError);
         assert.equal(error.code, ErrorCode.NotFound);
