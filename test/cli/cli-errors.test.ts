@@ -111,6 +111,25 @@ describe('hubsync command line: usage and input errors', () => {
     assert.match(singleErrorLine(result), /table "Customers" does not exist in hub "hub"/);
   });
 
+  it('exits 2 for a table without a primary key, provisioning nothing and creating no member', async () => {
+    const hub = new Database(join(folder, 'nokey-hub.db'));
+    hub.exec('CREATE TABLE customers (id INTEGER, name TEXT)');
+    hub.close();
+    const path = await config('nokey.json', {
+      ...valid,
+      hub: { ...valid.hub, connection: './nokey-hub.db' },
+      members: [{ ...valid.members[0], connection: './nokey-store.db' }],
+    });
+    const result = await runHubsync(['sync', '-c', path]);
+    assert.equal(result.code, 2);
+    assert.match(singleErrorLine(result), /table "customers" has no primary key.*\[HS_NO_PRIMARY_KEY\]/);
+    const after = new Database(join(folder, 'nokey-hub.db'), { readonly: true });
+    const objects = after.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'hubsync%'").all();
+    after.close();
+    assert.deepEqual(objects, [], 'the hub was not provisioned');
+    assert.ok(!existsSync(join(folder, 'nokey-store.db')), 'no member database was created');
+  });
+
   it('exits 2 when a SQLite hub file does not exist, creating nothing', async () => {
     const path = await config('nohub.json', { ...valid, hub: { ...valid.hub, connection: './absent-hub.db' } });
     const result = await runHubsync(['sync', '-c', path]);
