@@ -83,7 +83,12 @@ export interface Change {
    * meaningful; the others are null.
    */
   readonly values: readonly SyncValue[];
-  /** When the change was made, by the source database's clock: ISO 8601 UTC with microseconds. */
+  /**
+   * When the change was made, by the clock of the database where it was first made, exactly as
+   * `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, six fraction digits) so times compare as strings. An
+   * applied change keeps the time it arrived with: last-writer-wins judges by when a change was
+   * made, not by when it reached the hub.
+   */
   readonly changedAt: string;
 }
 
@@ -106,7 +111,9 @@ export interface ApplyRequest {
   /**
    * Destination changes with stamp > unseenAfter (and a scope other than sourceScope) were not
    * seen by the source: an incoming change to such a key is a conflict candidate.
-   * Null: the source has seen none of the destination's changes.
+   * Null: the source has seen none of the destination's changes. Note that a watermark is an
+   * exclusive bound (a later change may carry exactly the watermark's stamp), so "everything
+   * below watermark W was seen" is unseenAfter = W - 1.
    */
   readonly unseenAfter: Stamp | null;
   /**

@@ -64,24 +64,29 @@ async function runPhases(
       await work(member);
     } catch (error) {
       failedMembers.add(member.definition.name);
-      errors.push(`member "${member.definition.name}": ${error instanceof Error ? error.message : String(error)}`);
+      errors.push(`member "${member.definition.name}": ${messageOf(error)}`);
     }
   };
   const shared = { group, context, hub, tables: plan.tables, runId, tally };
 
-  const uploaders = members.filter((member) => member.definition.direction !== 'fromHub');
-  await forEach(uploaders, hub.capabilities.concurrentApply, guarded((member) =>
-    syncMemberTables({ ...shared, member, direction: 'upload' }),
-  ));
-  const hubWatermark = await hub.watermark();
-  const downloaders = members.filter((member) => member.definition.direction !== 'toHub');
-  await forEach(downloaders, true, guarded((member) =>
-    syncMemberTables({ ...shared, member, direction: 'download', hubWatermark }),
-  ));
-  const uploadOnly = members.filter(
-    (member) => member.definition.direction === 'toHub' && !failedMembers.has(member.definition.name),
-  );
-  await markHubSeen(group, context, uploadOnly, plan, hubWatermark);
+  try {
+    const uploaders = members.filter((member) => member.definition.direction !== 'fromHub');
+    await forEach(uploaders, hub.capabilities.concurrentApply, guarded((member) =>
+      syncMemberTables({ ...shared, member, direction: 'upload' }),
+    ));
+    const hubWatermark = await hub.watermark();
+    const downloaders = members.filter((member) => member.definition.direction !== 'toHub');
+    await forEach(downloaders, true, guarded((member) =>
+      syncMemberTables({ ...shared, member, direction: 'download', hubWatermark }),
+    ));
+    const uploadOnly = members.filter(
+      (member) => member.definition.direction === 'toHub' && !failedMembers.has(member.definition.name),
+    );
+    await markHubSeen(group, context, uploadOnly, plan, hubWatermark);
+  } catch (error) {
+    // The hub or the state store failed: no member can go on, and the run must not stay "running".
+    errors.push(`hub "${group.hub.name}": ${messageOf(error)}`);
+  }
 
   const summaries = [...tally.values()];
   const status: RunStatus =
@@ -126,6 +131,10 @@ async function forEach<T>(items: readonly T[], parallel: boolean, work: (item: T
     return;
   }
   for (const item of items) await work(item);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function emptySummary(name: string): MemberRunSummary {

@@ -130,3 +130,37 @@ for (const topology of topologies) {
     });
   });
 }
+
+for (const topology of topologies) {
+  describe(`last writer wins across members: ${topology.name}`, () => {
+    let scenario: Scenario;
+    before(async () => {
+      scenario = await createScenario({
+        hub: topology.hub,
+        members: [
+          { name: 'early', harness: topology.member, direction: 'bidirectional' },
+          { name: 'late', harness: topology.member, direction: 'bidirectional' },
+        ],
+        tables: [items],
+        conflictPolicy: 'lastWriterWins',
+      });
+    });
+    after(() => scenario.dispose());
+
+    it('judges by when each member made its change, not by when the hub applied it', async () => {
+      await provisionGroup(scenario.group, scenario.context);
+      await scenario.hub.exec(insertItem, [1, 'original', 1, null]);
+      await scenario.sync();
+      await scenario.member('early').exec(updateItemName, ['early edit', 1]);
+      await sleep(30);
+      await scenario.member('late').exec(updateItemName, ['late edit', 1]);
+
+      await scenario.sync();
+
+      for (const database of [scenario.hub, scenario.member('early'), scenario.member('late')]) {
+        const [row] = await database.query<{ name: unknown }>('SELECT "name" FROM "items" WHERE "id" = 1');
+        assert.equal(row?.name, 'late edit');
+      }
+    });
+  });
+}

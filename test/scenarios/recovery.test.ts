@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import { provisionGroup } from '../../src/engine/provision-group.js';
-import { failingCheckpoints, interceptApplies } from '../support/faults.js';
+import { failingCheckpoints, interceptApplies, interceptProvider } from '../support/faults.js';
 import { createScenario, type Scenario } from '../support/scenario.js';
 import { deleteItem, insertItem, items, topologies, updateItemName } from './fixtures.js';
 
@@ -60,6 +60,21 @@ for (const topology of topologies) {
       assert.equal(resumed.status, 'succeeded');
       assert.equal(resumed.members[0]?.uploaded, 65, 'only the batches not yet committed move again');
       assert.equal((await scenario.snapshot(scenario.hub, items)).length, 95);
+    });
+
+    it('ends the run as failed, and recorded so, when the hub fails half-way', async () => {
+      await open(100);
+      await scenario.member('store').exec(insertItem, [1, 'one', 1, null]);
+      const failing = interceptProvider(scenario.context, 'hub', () => ({
+        watermark: () => Promise.reject(new Error('hub went away')),
+      }));
+      const result = await scenario.sync(failing);
+      assert.equal(result.status, 'failed');
+      assert.match(result.errors.join(), /hub went away/);
+      const [run] = await scenario.state.listRuns(scenario.group.name, 1);
+      assert.equal(run?.status, 'failed');
+      assert.equal((await scenario.sync()).status, 'succeeded', 'the next run recovers');
+      assert.deepEqual(await scenario.snapshot(scenario.member('store'), items), await scenario.snapshot(scenario.hub, items));
     });
 
     it('moves large change sets in batches of at most batchSize (invariant 8)', async () => {

@@ -18,31 +18,41 @@ export function failingCheckpoints(state: StateStore, shouldFail: (key: Checkpoi
   });
 }
 
-/** Wrap the providers of chosen nodes so their applies can be observed or made to fail. */
+/** Replace some methods of one node's provider, for observing it or making it fail. */
+export function interceptProvider(
+  context: EngineContext,
+  nodeName: string,
+  overrides: (provider: Provider) => Partial<Provider>,
+): EngineContext {
+  return {
+    ...context,
+    openProvider: async (node, options) => {
+      const provider = await context.openProvider(node, options);
+      if (node.name !== nodeName) return provider;
+      const replaced = overrides(provider);
+      return new Proxy(provider, {
+        get(target, property, receiver) {
+          const value: unknown =
+            property in replaced ? Reflect.get(replaced, property) : Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? value.bind(property in replaced ? replaced : target) : value;
+        },
+      });
+    },
+  };
+}
+
+/** Observe (or fail) each applyChanges of one node; `call` counts from 1 across reconnections. */
 export function interceptApplies(
   context: EngineContext,
   nodeName: string,
   onApply: (request: ApplyRequest, call: number) => void,
 ): EngineContext {
   let calls = 0;
-  return {
-    ...context,
-    openProvider: async (node, options) => {
-      const provider = await context.openProvider(node, options);
-      if (node.name !== nodeName) return provider;
-      return new Proxy(provider, {
-        get(target, property, receiver) {
-          if (property === 'applyChanges') {
-            return async (request: ApplyRequest) => {
-              calls += 1;
-              onApply(request, calls);
-              return target.applyChanges(request);
-            };
-          }
-          const value: unknown = Reflect.get(target, property, receiver);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      }) satisfies Provider;
+  return interceptProvider(context, nodeName, (provider) => ({
+    applyChanges: (request: ApplyRequest) => {
+      calls += 1;
+      onApply(request, calls);
+      return provider.applyChanges(request);
     },
-  };
+  }));
 }

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { ApplyRequest, ApplyResult, Change, ConflictCandidate } from '../../engine/provider.js';
 import type { TableSchema } from '../../engine/types.js';
 import { quoteIdentifier, quoteIdentifiers } from './sqlite-identifiers.js';
@@ -27,7 +27,7 @@ export async function applyChanges(db: Database.Database, request: ApplyRequest)
     // value the new row needs.
     let applied = 0;
     for (const change of winning) if (change.operation === 'delete') applied += write(change);
-    for (const change of winning) if (change.operation !== 'delete') applied += write(change);
+    applied += writeUpserts(db, request.table, winning.filter((change) => change.operation !== 'delete'), write);
     setScope.run(null);
     db.exec('COMMIT');
     return { applied };
@@ -36,6 +36,45 @@ export async function applyChanges(db: Database.Database, request: ApplyRequest)
     if (db.inTransaction) db.exec('ROLLBACK');
     throw error;
   }
+}
+
+/**
+ * SQLite checks a unique index row by row, so a batch in which two rows swap unique values fails
+ * although its end state is valid. Then the rows are deleted and written again. Not for a table
+ * other tables reference: the delete would cascade to, or be refused by, their rows.
+ */
+function writeUpserts(
+  db: Database.Database,
+  table: TableSchema,
+  upserts: readonly Change[],
+  write: (change: Change) => number,
+): number {
+  db.exec('SAVEPOINT hubsync_upsert');
+  try {
+    const applied = upserts.reduce((sum, change) => sum + write(change), 0);
+    db.exec('RELEASE hubsync_upsert');
+    return applied;
+  } catch (error) {
+    db.exec('ROLLBACK TO hubsync_upsert');
+    db.exec('RELEASE hubsync_upsert');
+    if (!isUniqueViolation(error) || isReferenced(db, table.name)) throw error;
+  }
+  for (const change of upserts) write({ ...change, operation: 'delete' });
+  return upserts.reduce((sum, change) => sum + write(change), 0);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function isReferenced(db: Database.Database, table: string): boolean {
+  const row = db
+    .prepare<[string]>(
+      `SELECT 1 FROM sqlite_schema s, pragma_foreign_key_list(s.name) f
+       WHERE s.type = 'table' AND f."table" = ? COLLATE NOCASE LIMIT 1`,
+    )
+    .get(table);
+  return row !== undefined;
 }
 
 interface Conflict {

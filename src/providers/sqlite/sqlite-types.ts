@@ -186,6 +186,13 @@ export function toParameter(value: SyncValue, type: LogicalType): SqliteParamete
       // Bound as integers so that a rowid alias accepts them and 64-bit values stay exact.
       if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
       return /^[-+]?\d+$/.test(value) ? int64(value) : value;
+    case 'float32':
+    case 'float64':
+      // SQLite turns NaN into NULL without a word; a rejected row is visible, a changed one is not.
+      if (typeof value === 'number' && Number.isNaN(value)) {
+        throw new HubsyncError(ErrorCode.DataRejected, 'NaN cannot be stored in SQLite (it would become NULL)');
+      }
+      return value;
     default:
       return value;
   }

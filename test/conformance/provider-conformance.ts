@@ -1,0 +1,39 @@
+/**
+ * The provider conformance suite: the Provider contract (src/engine/provider.ts) as tests, run
+ * unchanged against every engine. Each engine's test file calls it with its harness:
+ *
+ *   describeProviderConformance(postgresHarness);
+ *
+ * Files (library code loaded by the engine test files, hence no `.test.ts`):
+ *   fixtures.ts                 schemas, helpers, and the expectations that differ by engine
+ *                               (`engineExpectations`, a record typed by EngineName)
+ *   conformance-introspect.ts   introspect and createTable
+ *   conformance-values.ts       exact values of every logical type, special values
+ *   conformance-tracking.ts     triggers, back-fill, provision, watermark, batching (invariant 1)
+ *   conformance-apply.ts        no echo, idempotent apply, conflict candidates, deletes, rejected data
+ *   conformance-concurrency.ts  applies and reads in flight at once (gated by capabilities)
+ *   conformance-lifecycle.ts    hostile and long identifiers, deprovision
+ *
+ * Every test uses fresh databases from the harness and disposes them.
+ */
+import { describe } from 'node:test';
+
+import type { ProviderHarness } from '../support/harness.js';
+import { describeApply } from './conformance-apply.js';
+import { describeConcurrency } from './conformance-concurrency.js';
+import { describeIntrospect } from './conformance-introspect.js';
+import { describeLifecycle } from './conformance-lifecycle.js';
+import { describeTracking } from './conformance-tracking.js';
+import { describeSpecialValues, describeValues } from './conformance-values.js';
+
+export function describeProviderConformance(harness: ProviderHarness): void {
+  describe(`provider conformance: ${harness.engine}`, () => {
+    describeIntrospect(harness);
+    describeValues(harness);
+    describeSpecialValues(harness);
+    describeTracking(harness);
+    describeApply(harness);
+    describeConcurrency(harness);
+    describeLifecycle(harness);
+  });
+}
