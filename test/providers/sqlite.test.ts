@@ -11,28 +11,11 @@ import type { LogicalType, SyncValue, TableInfo, TableSchema } from '../../src/e
 import { ErrorCode, isHubsyncError } from '../../src/errors.js';
 import { openSqliteProvider } from '../../src/providers/sqlite/sqlite-provider.js';
 import { logicalTypeOf } from '../../src/providers/sqlite/sqlite-types.js';
+import { type Opened, withDb } from '../conformance/fixtures.js';
 import { describeProviderConformance } from '../conformance/provider-conformance.js';
 import type { TestDatabase } from '../support/harness.js';
 import { sqliteHarness } from '../support/sqlite-harness.js';
 
-interface Opened {
-  readonly db: TestDatabase;
-  readonly provider: Provider;
-}
-
-async function withDb(fn: (opened: Opened) => Promise<void>): Promise<void> {
-  const db = await sqliteHarness.createDatabase();
-  try {
-    const provider = await db.open();
-    try {
-      await fn({ db, provider });
-    } finally {
-      await provider.close();
-    }
-  } finally {
-    await db.dispose();
-  }
-}
 
 /** The sync schema of an introspected table: every column hubsync can sync. */
 function schemaOf(info: TableInfo | undefined): TableSchema {
@@ -140,7 +123,7 @@ describe('SQLite provider', () => {
     });
 
     it('reads and applies nothing before provisioning', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
         const table = schemaOf((await provider.introspect())[0]);
         await rejectsWith(provider.watermark(), ErrorCode.NotProvisioned);
@@ -151,7 +134,7 @@ describe('SQLite provider', () => {
 
   describe('introspection', () => {
     it('describes key order, nullability and indexes, leaving out what cannot be synced or recreated', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await db.exec(
           'CREATE TABLE u (b TEXT NOT NULL, a INTEGER, c REAL, g INT GENERATED ALWAYS AS (a * 2) VIRTUAL, ' +
             'email VARCHAR(80) UNIQUE, PRIMARY KEY (a, b))',
@@ -172,7 +155,7 @@ describe('SQLite provider', () => {
           { name: 'u_email_key', columns: ['email'], unique: true },
         ]);
         // The index of a UNIQUE constraint can be recreated under the name introspection gives it.
-        await withDb(async (member) => {
+        await withDb(sqliteHarness, async (member) => {
           await member.provider.createTable(schemaOf(info));
           const [created] = await member.provider.introspect();
           assert.deepEqual(created?.indexes.map((index) => index.name).sort(), ['u_c', 'u_email_key']);
@@ -289,7 +272,7 @@ describe('SQLite provider', () => {
     };
 
     it('tracks rows that existed before provisioning', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await provider.createTable(items);
         await db.exec('INSERT INTO items (id, name) VALUES (1, ?), (2, ?)', ['a', 'b']);
         await provider.provision([items]);
@@ -299,7 +282,7 @@ describe('SQLite provider', () => {
       }));
 
     it('turns an update of the primary key into a delete of the old key and an insert of the new one', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await provider.createTable(items);
         await provider.provision([items]);
         await db.exec('INSERT INTO items (id, name) VALUES (1, ?)', ['a']);
@@ -319,7 +302,7 @@ describe('SQLite provider', () => {
       }));
 
     it('delivers a change whose transaction was open while the watermark was read (invariant 1)', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await provider.createTable(items);
         await provider.provision([items]);
         await db.exec('BEGIN IMMEDIATE');
@@ -339,7 +322,7 @@ describe('SQLite provider', () => {
       }));
 
     it('pages by (stamp, key) without skipping or repeating rows that share a stamp', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await provider.createTable(items);
         await db.exec(
           'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25) INSERT INTO items (id, name) SELECT i, NULL FROM n',
@@ -360,7 +343,7 @@ describe('SQLite provider', () => {
       }));
 
     it('tags applied changes with the source scope, never echoes them, and resets the scope', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await provider.createTable(items);
         await provider.provision([items]);
         assert.equal(await applyAll(provider, items, [change('insert', [1, 'from x']), change('insert', [2, 'from x'])], 'x'), 2);
@@ -374,7 +357,7 @@ describe('SQLite provider', () => {
       }));
 
     it('offers changes unseen by the source as conflict candidates and writes only the winners', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await provider.createTable(items);
         await provider.provision([items]);
         await applyAll(provider, items, [change('insert', [1, 'synced']), change('insert', [2, 'synced'])], 'hub');
@@ -402,7 +385,7 @@ describe('SQLite provider', () => {
       }));
 
     it('calls resolve with no candidates and rolls back when it throws', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await provider.createTable(items);
         await provider.provision([items]);
         const calls: number[] = [];
@@ -426,7 +409,7 @@ describe('SQLite provider', () => {
       }));
 
     it('rolls back a batch with one NOT NULL violation and resets the scope', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         const strict: TableSchema = {
           ...items,
           name: 'strict',
@@ -447,7 +430,7 @@ describe('SQLite provider', () => {
         assert.deepEqual(await db.query('SELECT scope FROM hubsync_tracking_strict'), [{ scope: null }]);
       }));
     it('rejects an integer beyond 64 bits instead of storing it rounded', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         const wide: TableSchema = { ...items, name: 'wide', columns: [{ name: 'id', type: { kind: 'int64' }, nullable: false }] };
         await provider.createTable(wide);
         await provider.provision([wide]);
@@ -462,7 +445,7 @@ describe('SQLite provider', () => {
     const quoted = '"we""ird; DROP TABLE victim; --"';
 
     it('provisions, tracks, applies and deprovisions a table with a hostile name and column', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await db.exec('CREATE TABLE victim (id INTEGER PRIMARY KEY, v TEXT)');
         await db.exec("INSERT INTO victim VALUES (1, 'keep'), (2, 'me')");
         const table: TableSchema = {
@@ -495,7 +478,7 @@ describe('SQLite provider', () => {
 
   describe('deprovision', () => {
     it('leaves exactly the objects the user had', () =>
-      withDb(async ({ db, provider }) => {
+      withDb(sqliteHarness, async ({ db, provider }) => {
         await db.exec('CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT)');
         await db.exec('CREATE TABLE b (k1 TEXT, k2 INT, v BLOB, PRIMARY KEY (k2, k1)) WITHOUT ROWID');
         await db.exec('CREATE INDEX a_v ON a (v)');
