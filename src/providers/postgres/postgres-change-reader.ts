@@ -1,0 +1,95 @@
+import type { Change, Operation, ReadChangesRequest } from '../../engine/provider.js';
+import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
+import { ErrorCode, HubsyncError } from '../../errors.js';
+import type { QueryRunner } from './postgres-connection.js';
+import { quoteIdent } from './postgres-identifiers.js';
+import { trackingKeyColumn, trackingNames } from './postgres-tracking-sql.js';
+import { parameterTypeOf, toParameter, toSyncValue } from './postgres-types.js';
+
+/**
+ * Select list for a tracking row `t` joined with its base row `b`: stamp, op, change time,
+ * whether the base row exists, then one value per table column. Key values come from the
+ * tracking row so a deleted row still has its key.
+ */
+export function trackedRowSelect(table: TableSchema): string {
+  const presence = `b.${quoteIdent(firstKey(table))} IS NOT NULL`;
+  const values = table.columns.map((column) => {
+    const keyPosition = table.primaryKey.indexOf(column.name);
+    return keyPosition >= 0 ? `t.${trackingKeyColumn(keyPosition)}` : `b.${quoteIdent(column.name)}`;
+  });
+  return [
+    't.stamp::text',
+    't.op',
+    `to_char(t.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    presence,
+    ...values,
+  ].join(', ');
+}
+
+/** Number of columns trackedRowSelect puts before the table's values. */
+const trackedRowHeader = 4;
+
+/** `b` is the base row of tracking row `t`; left-joined because a deleted row has none. */
+export function baseRowJoin(table: TableSchema, baseTable: string): string {
+  const sameKey = table.primaryKey.map((name, position) => `b.${quoteIdent(name)} = t.${trackingKeyColumn(position)}`);
+  return `LEFT JOIN ${baseTable} b ON ${sameKey.join(' AND ')}`;
+}
+
+/** Decodes trackedRowSelect's columns starting at `offset`. A missing base row reads as a delete. */
+export function decodeTrackedRow(table: TableSchema, row: readonly unknown[], offset = 0): Change {
+  const present = row[offset + 3] === true;
+  const op = row[offset + 1];
+  const operation: Operation = !present || op === 'D' ? 'delete' : op === 'I' ? 'insert' : 'update';
+  const values: SyncValue[] = table.columns.map((column, index) =>
+    operation === 'delete' && !table.primaryKey.includes(column.name) ? null : toSyncValue(row[offset + trackedRowHeader + index]),
+  );
+  return {
+    stamp: String(row[offset]),
+    operation,
+    values,
+    changedAt: String(row[offset + 2]),
+  };
+}
+
+function columnNamed(table: TableSchema, name: string): ColumnSchema {
+  const column = table.columns.find((candidate) => candidate.name === name);
+  if (column === undefined) {
+    throw new HubsyncError(ErrorCode.PrimaryKeyColumnExcluded, `Primary-key column "${name}" is not among the columns of "${table.name}"`);
+  }
+  return column;
+}
+
+function firstKey(table: TableSchema): string {
+  const [first] = table.primaryKey;
+  if (first === undefined) {
+    throw new HubsyncError(ErrorCode.NoPrimaryKey, `Table "${table.name}" has no primary key`);
+  }
+  return first;
+}
+
+/** Changes in (after, before) ordered by (stamp, key), read in one statement through the (stamp, key) index. */
+export async function readChanges(runner: QueryRunner, schema: string, request: ReadChangesRequest): Promise<Change[]> {
+  const { table, after } = request;
+  const names = trackingNames(schema, table.name);
+  const keyColumns = table.primaryKey.map((_, position) => `t.${trackingKeyColumn(position)}`);
+  const params: unknown[] = [request.before, request.excludeScope, after.stamp];
+  let lowerBound = 't.stamp > $3::bigint';
+  if (after.key !== null) {
+    const keyParams = table.primaryKey.map((name, position) => {
+      params.push(toParameter(after.key?.[position] ?? null));
+      return `$${params.length}::${parameterTypeOf(columnNamed(table, name).type)}`;
+    });
+    lowerBound = `(t.stamp, ${keyColumns.join(', ')}) > ($3::bigint, ${keyParams.join(', ')})`;
+  }
+  params.push(request.limit);
+  const rows = await runner.queryArrays(
+    `SELECT ${trackedRowSelect(table)}
+     FROM ${names.trackingTable} t
+     ${baseRowJoin(table, names.baseTable)}
+     WHERE t.stamp < $1::bigint AND t.scope IS DISTINCT FROM $2::text AND ${lowerBound}
+     ORDER BY t.stamp, ${keyColumns.join(', ')}
+     LIMIT $${params.length}::integer`,
+    params,
+  );
+  return rows.map((row) => decodeTrackedRow(table, row));
+}

@@ -1,0 +1,219 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { ErrorCode, HubsyncError } from '../../errors.js';
+import { TypeOid } from './postgres-types.js';
+
+/**
+ * Session settings every connection starts with, sent in the startup packet so no query can run
+ * before them. UTC and ISO make timestamptz and date text canonical; a positive extra_float_digits
+ * makes floats print as the shortest text that reads back to the same number, whatever the server's
+ * postgresql.conf says.
+ */
+const sessionOptions = '-c TimeZone=UTC -c DateStyle=ISO,MDY -c extra_float_digits=3';
+
+/** Types whose text form is already the canonical value; the driver's defaults would lose precision or zone. */
+const textTypes: ReadonlySet<number> = new Set([
+  TypeOid.int8,
+  TypeOid.numeric,
+  TypeOid.date,
+  TypeOid.timestamp,
+  TypeOid.timestamptz,
+  TypeOid.json,
+  TypeOid.jsonb,
+  TypeOid.uuid,
+]);
+
+function keepText(value: string): string {
+  return value;
+}
+
+/** Per pool, so other users of `pg` in the process keep the driver's global parsers. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    textTypes.has(oid) ? keepText : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Where a connection points, for messages: never the password or the connection string (invariant 10). */
+interface Target {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+}
+
+export interface QueryRunner {
+  query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryOutcome<T>>;
+  /** Rows as arrays, so result columns need no names that could clash with the user's columns. */
+  queryArrays(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
+}
+
+export interface QueryOutcome<T> {
+  readonly rows: T[];
+  readonly rowCount: number;
+}
+
+export class PostgresConnection implements QueryRunner {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly target: Target,
+  ) {}
+
+  static async open(connectionString: string): Promise<PostgresConnection> {
+    const target = parseTarget(connectionString);
+    const pool = new pg.Pool({ connectionString, options: sessionOptions, types, max: 4, connectionTimeoutMillis: 30_000 });
+    // Without a listener an idle client's error (a server restart) would crash the process; the
+    // next query on the pool reports the failure instead.
+    pool.on('error', () => undefined);
+    const connection = new PostgresConnection(pool, target);
+    try {
+      const { rows } = await connection.query<{ time_zone: string }>(`SELECT current_setting('TimeZone') AS time_zone`);
+      if (rows[0]?.time_zone !== 'UTC') {
+        throw new HubsyncError(
+          ErrorCode.ConnectionFailed,
+          `${describe(target)}: the connection string sets "options", which replaces the TimeZone=UTC hubsync needs`,
+        );
+      }
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return connection;
+  }
+
+  async query<T extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<QueryOutcome<T>> {
+    try {
+      const result = await this.pool.query<T>(sql, [...params]);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw mapError(error, this.target);
+    }
+  }
+
+  async queryArrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    try {
+      const result = await this.pool.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' });
+      return result.rows;
+    } catch (error) {
+      throw mapError(error, this.target);
+    }
+  }
+
+  /** Runs `work` in one transaction on one pooled session; any error rolls everything back. */
+  async transaction<T>(work: (session: PostgresSession) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw mapError(error, this.target);
+    }
+    const session = new PostgresSession(client, this.target);
+    let sessionBroken = false;
+    try {
+      await session.query('BEGIN');
+      const result = await work(session);
+      await session.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        sessionBroken = true;
+      }
+      throw error;
+    } finally {
+      client.release(sessionBroken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** One pooled connection inside a transaction. */
+export class PostgresSession implements QueryRunner {
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly target: Target,
+  ) {}
+
+  async query<T extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<QueryOutcome<T>> {
+    try {
+      const result = await this.client.query<T>(sql, [...params]);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw mapError(error, this.target);
+    }
+  }
+
+  async queryArrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    try {
+      const result = await this.client.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' });
+      return result.rows;
+    } catch (error) {
+      throw mapError(error, this.target);
+    }
+  }
+
+  /** Streams `COPY ... FROM STDIN` data; `lines` is consumed lazily so a batch is never one big string. */
+  async copyIn(sql: string, lines: Iterable<string>): Promise<void> {
+    try {
+      await pipeline(Readable.from(lines), this.client.query(copyFrom(sql)));
+    } catch (error) {
+      throw mapError(error, this.target);
+    }
+  }
+}
+
+function parseTarget(connectionString: string): Target {
+  try {
+    // The driver's own parser, so the target named in messages is the one it connects to.
+    const probe = new pg.Client({ connectionString });
+    return { host: probe.host, port: probe.port, database: probe.database ?? '' };
+  } catch {
+    throw new HubsyncError(ErrorCode.ConnectionFailed, 'The PostgreSQL connection string is not a valid postgres:// URL');
+  }
+}
+
+function describe(target: Target): string {
+  return `PostgreSQL database "${target.database}" at ${target.host}:${target.port}`;
+}
+
+/** SQLSTATE classes meaning the session or login failed rather than the statement. */
+const connectionStates = /^(08|28|3D|57P)/;
+
+/** Errors the driver raises itself when the socket goes away; they carry no SQLSTATE. */
+const driverConnectionMessages = /connection terminated|not queryable|timeout exceeded when trying to connect/i;
+
+/**
+ * Turns a driver error into a HubsyncError. Messages are the server's own plus where it happened;
+ * the connection string never appears in them (invariant 10).
+ */
+function mapError(error: unknown, target: Target): unknown {
+  if (error instanceof HubsyncError || !(error instanceof Error)) return error;
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const isSqlState = code !== undefined && /^[0-9A-Z]{5}$/.test(code) && 'severity' in error;
+  if (isSqlState) {
+    const detail = 'detail' in error && typeof error.detail === 'string' ? ` (${error.detail})` : '';
+    const message = `${error.message}${detail}`;
+    if (code.startsWith('22') || code.startsWith('23')) {
+      return new HubsyncError(ErrorCode.DataRejected, `${describe(target)} rejected the data: ${message}`, { cause: error });
+    }
+    if (connectionStates.test(code)) {
+      return new HubsyncError(ErrorCode.ConnectionFailed, `Cannot use ${describe(target)}: ${message}`, { cause: error });
+    }
+    return new HubsyncError(ErrorCode.DatabaseError, `${describe(target)} failed (SQLSTATE ${code}): ${message}`, { cause: error });
+  }
+  if (code !== undefined || driverConnectionMessages.test(error.message)) {
+    return new HubsyncError(ErrorCode.ConnectionFailed, `Cannot reach ${describe(target)}: ${error.message}`, { cause: error });
+  }
+  return error;
+}
+
+/** The SQLSTATE behind a mapped error, for the few places that react to one particular state. */
+export function sqlState(error: unknown): string | undefined {
+  if (!(error instanceof HubsyncError)) return undefined;
+  const cause: unknown = error.cause;
+  return typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+}

@@ -1,0 +1,97 @@
+import type { ColumnInfo, IndexInfo, TableInfo } from '../../engine/types.js';
+import type { QueryRunner } from './postgres-connection.js';
+import { logicalTypeOf } from './postgres-types.js';
+
+interface ColumnRow extends Record<string, unknown> {
+  table_name: string;
+  column_name: string;
+  native_type: string;
+  type_oid: number;
+  typmod: number;
+  not_null: boolean;
+  generated: boolean;
+}
+
+interface IndexRow extends Record<string, unknown> {
+  table_name: string;
+  index_name: string;
+  is_primary: boolean;
+  is_unique: boolean;
+  plain: boolean;
+  columns: string[];
+}
+
+/**
+ * Ordinary and partitioned tables, not partitions: a partition's rows are synced through its
+ * parent. Generated columns cannot be written, so they are reported with no logical type.
+ */
+const columnsSql = `
+SELECT c.relname AS table_name, a.attname AS column_name,
+       format_type(a.atttypid, a.atttypmod) AS native_type,
+       a.atttypid AS type_oid, a.atttypmod AS typmod, a.attnotnull AS not_null,
+       a.attgenerated <> '' AS generated
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND ($2::text IS NULL OR c.relname = $2)
+ORDER BY c.relname, a.attnum`;
+
+/**
+ * Key columns only (not INCLUDE columns). An index is "plain" when it can be recreated from its
+ * column list alone: a btree without expressions or a predicate.
+ */
+const indexesSql = `
+SELECT c.relname AS table_name, i.relname AS index_name, x.indisprimary AS is_primary,
+       x.indisunique AS is_unique,
+       (x.indexprs IS NULL AND x.indpred IS NULL AND am.amname = 'btree') AS plain,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+             WHERE k.position <= x.indnkeyatts
+             ORDER BY k.position) AS columns
+FROM pg_catalog.pg_index x
+JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
+JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = i.relam
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND ($2::text IS NULL OR c.relname = $2)
+ORDER BY c.relname, i.relname`;
+
+/** Tables of `schema` as the catalogue describes them; one table when `table` is given. */
+export async function introspectTables(runner: QueryRunner, schema: string, table: string | null = null): Promise<TableInfo[]> {
+  const [columns, indexes] = await Promise.all([
+    runner.query<ColumnRow>(columnsSql, [schema, table]),
+    runner.query<IndexRow>(indexesSql, [schema, table]),
+  ]);
+  const tables = new Map<string, { columns: ColumnInfo[]; primaryKey: string[]; indexes: IndexInfo[] }>();
+  for (const row of columns.rows) {
+    let entry = tables.get(row.table_name);
+    if (entry === undefined) {
+      entry = { columns: [], primaryKey: [], indexes: [] };
+      tables.set(row.table_name, entry);
+    }
+    entry.columns.push({
+      name: row.column_name,
+      nativeType: row.generated ? `${row.native_type} generated` : row.native_type,
+      type: row.generated ? null : logicalTypeOf(Number(row.type_oid), row.typmod),
+      nullable: !row.not_null,
+    });
+  }
+  for (const row of indexes.rows) {
+    const entry = tables.get(row.table_name);
+    if (entry === undefined) continue;
+    if (row.is_primary) entry.primaryKey = row.columns;
+    else if (row.plain && row.columns.length > 0) {
+      entry.indexes.push({ name: row.index_name, columns: row.columns, unique: row.is_unique });
+    }
+  }
+  return [...tables].map(([name, entry]) => ({ name, ...entry }));
+}
+
+/** The native type of each column of one table, spelled by format_type so it is valid SQL as-is. */
+export async function columnNativeTypes(runner: QueryRunner, schema: string, table: string): Promise<Map<string, string> | null> {
+  const columns = await runner.query<ColumnRow>(columnsSql, [schema, table]);
+  return columns.rows.length === 0 ? null : new Map(columns.rows.map((row) => [row.column_name, row.native_type]));
+}
