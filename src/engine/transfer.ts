@@ -29,13 +29,9 @@ export interface TransferProgress {
   readonly moved: number;
   readonly conflicts: number;
   readonly failed: number;
-  /** False when `maxBatches` stopped the transfer with changes still to move. */
-  readonly done: boolean;
 }
 
 export interface TransferOptions {
-  /** Stop after this many batches so one serverless invocation stays short (invariant 8). */
-  readonly maxBatches?: number;
   readonly onBatch?: (moved: number, more: boolean) => void;
 }
 
@@ -49,26 +45,34 @@ export async function runTransfer(
   options: TransferOptions = {},
 ): Promise<TransferProgress> {
   const totals = { moved: 0, conflicts: 0, failed: 0 };
-  let cursor: Cursor = (await state.getCheckpoint(transfer.checkpoint)) ?? streamStart;
-  for (let batches = 0; options.maxBatches === undefined || batches < options.maxBatches; batches += 1) {
-    const changes = await transfer.source.readChanges({
+  const read = (after: Cursor): Promise<Change[]> => {
+    const reading = transfer.source.readChanges({
       table: transfer.table,
-      after: cursor,
+      after,
       before: transfer.before,
       excludeScope: transfer.excludeScope,
       limit: transfer.batchSize,
     });
+    // A read-ahead abandoned because the apply failed must not surface as an unhandled rejection.
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let pending = read((await state.getCheckpoint(transfer.checkpoint)) ?? streamStart);
+  for (;;) {
+    const changes = await pending;
     const more = changes.length === transfer.batchSize;
+    const next = more ? cursorAfter(transfer.table, changes) : completedCursor(transfer.before);
+    // The source is read ahead while the destination applies: two batches in memory at most,
+    // and the two databases work at the same time instead of waiting for each other.
+    if (more) pending = read(next);
     const outcome = await applyIsolatingFailures(transfer, state, changes);
     totals.moved += outcome.applied;
     totals.conflicts += outcome.conflicts;
     totals.failed += outcome.failed;
-    cursor = more ? cursorAfter(transfer.table, changes) : completedCursor(transfer.before);
-    await state.saveCheckpoint(transfer.checkpoint, cursor);
+    await state.saveCheckpoint(transfer.checkpoint, next);
     options.onBatch?.(outcome.applied, more);
-    if (!more) return { ...totals, done: true };
+    if (!more) return totals;
   }
-  return { ...totals, done: false };
 }
 
 function cursorAfter(table: TableSchema, changes: readonly Change[]): Cursor {
