@@ -321,7 +321,20 @@ describe('SQLite provider', () => {
         assert.deepEqual(later.map((c) => c.values), [[1, 'late']]);
       }));
 
-    it('pages by (stamp, key) without skipping or repeating rows that share a stamp', () =>
+    it('gives each back-filled row its own stamp in key order, so a batch seeks to its position (invariant 8)', () =>
+      withDb(sqliteHarness, async ({ db, provider }) => {
+        await provider.createTable(items);
+        await db.exec('INSERT INTO items (id, name) VALUES (3, ?), (1, ?), (2, ?)', ['c', 'a', 'b']);
+        await provider.provision([items]);
+        await db.exec('INSERT INTO items (id, name) VALUES (0, ?)', ['later']);
+        const changes = await readAll(provider, items);
+        assert.deepEqual(changes.map((change) => change.values[0]), [1, 2, 3, 0]);
+        const stamps = changes.map((change) => BigInt(change.stamp));
+        assert.equal(new Set(stamps).size, 4, 'no two back-filled rows share a stamp');
+        assert.ok(stamps.every((stamp, index) => index === 0 || stamp > (stamps[index - 1] ?? 0n)));
+      }));
+
+    it('pages by (stamp, key) without skipping or repeating rows', () =>
       withDb(sqliteHarness, async ({ db, provider }) => {
         await provider.createTable(items);
         await db.exec(

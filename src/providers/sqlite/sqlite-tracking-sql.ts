@@ -96,12 +96,20 @@ function trackingColumnList(keyCount: number): string {
   return `${quoteIdentifiers(trackingKeyColumns(keyCount))}, "stamp", "scope", "op", "changed_at"`;
 }
 
-/** Tracking rows for the rows a table already holds, all under one fresh stamp. */
+/**
+ * Tracking rows for the rows a table already holds, each under a stamp of its own in key order.
+ * One shared stamp would leave the (stamp, key) index seeking only on the stamp, so every batch
+ * of the first sync would rescan the rows before it (invariant 8).
+ */
 export function backfillSql(table: string, keys: readonly TrackedKeyColumn[]): string[] {
+  const tracking = quoteIdentifier(trackingTableName(table));
+  const keyList = quoteIdentifiers(keys.map((key) => key.name));
   return [
-    nextStampSql,
-    `INSERT INTO ${quoteIdentifier(trackingTableName(table))} (${trackingColumnList(keys.length)}) ` +
-      `SELECT ${quoteIdentifiers(keys.map((key) => key.name))}, ${currentStampSql}, NULL, 'I', ${nowSql} FROM ${quoteIdentifier(table)}`,
+    `INSERT INTO ${tracking} (${trackingColumnList(keys.length)}) ` +
+      `SELECT ${keyList}, ${currentStampSql} + ROW_NUMBER() OVER (ORDER BY ${keyList}), NULL, 'I', ${nowSql} ` +
+      `FROM ${quoteIdentifier(table)}`,
+    `UPDATE ${quoteIdentifier(metaTable)} SET "value" = max("value", coalesce((SELECT max("stamp") FROM ${tracking}), 0)) ` +
+      `WHERE "key" = 'stamp'`,
   ];
 }
 
