@@ -72,10 +72,13 @@ async function dropLosers(
   names: TrackingNames,
   request: ApplyRequest,
 ): Promise<void> {
+  // One primary-key probe per batch row. As a plain join the planner prefers scanning every
+  // tracking row above unseenAfter, which during a first sync is every row applied so far:
+  // work per batch would grow with the table (invariant 8). LIMIT 1 keeps the lookup a lookup.
   const rows = await session.queryArrays(
     `SELECT h.ord, ${trackedRowSelect(table)}
      FROM ${names.batchTable} h
-     JOIN ${names.trackingTable} t ON ${trackingKeyMatch(table)}
+     CROSS JOIN LATERAL (SELECT * FROM ${names.trackingTable} t WHERE ${trackingKeyMatch(table)} LIMIT 1) t
      ${baseRowJoin(table, names.baseTable)}
      WHERE ($1::bigint IS NULL OR t.stamp > $1::bigint) AND t.scope IS DISTINCT FROM $2::text
      ORDER BY h.ord`,
