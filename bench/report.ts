@@ -36,18 +36,8 @@ export interface CaseResult {
   readonly skipped?: string;
 }
 
-export interface CaseInput {
-  readonly name: string;
-  readonly title: string;
-  readonly ours: Figure | null;
-  readonly baseline: Figure | null;
-  readonly ratio: number | null;
-  readonly ratioMeaning: string;
-  readonly goal: number | null;
-  readonly figures?: Readonly<Record<string, Figure | number | string>>;
-  readonly notes?: readonly string[];
-  readonly skipped?: string;
-}
+/** What a case reports; caseResult derives `met` and fills in empty figures and notes. */
+export type CaseInput = Omit<CaseResult, 'met' | 'figures' | 'notes'> & Partial<Pick<CaseResult, 'figures' | 'notes'>>;
 
 export function caseResult(input: CaseInput): CaseResult {
   const ratio = input.ratio !== null && Number.isFinite(input.ratio) ? input.ratio : null;
