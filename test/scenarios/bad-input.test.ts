@@ -7,7 +7,7 @@ import { syncGroup } from '../../src/engine/sync-group.js';
 import type { TableSchema } from '../../src/engine/types.js';
 import type { TestDatabase } from '../support/harness.js';
 import { createScenario, type Scenario } from '../support/scenario.js';
-import { insertItem, items, topologies } from './fixtures.js';
+import { insertItem, items, topologies, oneStore } from './fixtures.js';
 
 const hostile: TableSchema = {
   name: 'we"ird; DROP TABLE "items"; --',
@@ -36,11 +36,7 @@ for (const topology of topologies) {
   describe(`bad input changes nothing: ${topology.name}`, () => {
     let scenario: Scenario;
     const open = async () => {
-      scenario = await createScenario({
-        hub: topology.hub,
-        members: [{ name: 'store', harness: topology.member, direction: 'bidirectional' }],
-        tables: [items],
-      });
+      scenario = await createScenario(oneStore(topology));
       await scenario.hub.exec(insertItem, [1, 'one', 1, null]);
     };
     afterEach(() => scenario.dispose());

@@ -6,7 +6,7 @@ import { provisionGroup } from '../../src/engine/provision-group.js';
 import { reapplyConflict } from '../../src/engine/reapply-conflict.js';
 import type { RunResult } from '../../src/engine/sync-group.js';
 import { createScenario, type Scenario } from '../support/scenario.js';
-import { deleteItem, insertItem, items, topologies, updateItemName } from './fixtures.js';
+import { deleteItem, insertItem, items, topologies, updateItemName, oneStore } from './fixtures.js';
 
 /**
  * Five keys, each changed on both sides between two syncs. The first change of every pair is
@@ -32,12 +32,7 @@ for (const topology of topologies) {
       let scenario: Scenario;
       let result: RunResult;
       before(async () => {
-        scenario = await createScenario({
-          hub: topology.hub,
-          members: [{ name: 'store', harness: topology.member, direction: 'bidirectional' }],
-          tables: [items],
-          conflictPolicy: policy,
-        });
+        scenario = await createScenario(oneStore(topology, { conflictPolicy: policy }));
         await provisionGroup(scenario.group, scenario.context);
         for (const id of [1, 2, 3, 5]) await scenario.hub.exec(insertItem, [id, `original ${id}`, id, null]);
         await scenario.sync();
@@ -98,12 +93,7 @@ for (const topology of topologies) {
   describe(`re-applying a losing version: ${topology.name}`, () => {
     let scenario: Scenario;
     before(async () => {
-      scenario = await createScenario({
-        hub: topology.hub,
-        members: [{ name: 'store', harness: topology.member, direction: 'bidirectional' }],
-        tables: [items],
-        conflictPolicy: 'hubWins',
-      });
+      scenario = await createScenario(oneStore(topology, { conflictPolicy: 'hubWins' }));
     });
     after(() => scenario.dispose());
 

@@ -4,7 +4,7 @@ import { provisionGroup } from '../../src/engine/provision-group.js';
 import { syncGroup } from '../../src/engine/sync-group.js';
 import type { TableSchema } from '../../src/engine/types.js';
 import { createScenario, type Scenario } from '../support/scenario.js';
-import { insertItem, items, topologies, updateItemName } from './fixtures.js';
+import { insertItem, items, topologies, updateItemName, oneStore } from './fixtures.js';
 
 const allTypes: TableSchema = {
   name: 'all_types',
@@ -102,11 +102,7 @@ for (const topology of topologies) {
   describe(`table creation and exact values: ${topology.name}`, () => {
     let scenario: Scenario;
     before(async () => {
-      scenario = await createScenario({
-        hub: topology.hub,
-        members: [{ name: 'store', harness: topology.member, direction: 'bidirectional' }],
-        tables: [allTypes],
-      });
+      scenario = await createScenario(oneStore(topology, { tables: [allTypes] }));
     });
     after(() => scenario.dispose());
 

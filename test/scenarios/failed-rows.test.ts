@@ -2,18 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunResult } from '../../src/engine/sync-group.js';
 import { createScenario, type Scenario } from '../support/scenario.js';
-import { insertItem, items, topologies } from './fixtures.js';
+import { insertItem, items, topologies, oneStore } from './fixtures.js';
 
 for (const topology of topologies) {
   describe(`rows a member rejects: ${topology.name}`, () => {
     let scenario: Scenario;
     let result: RunResult;
     before(async () => {
-      scenario = await createScenario({
-        hub: topology.hub,
-        members: [{ name: 'store', harness: topology.member, direction: 'bidirectional' }],
-        tables: [items],
-      });
+      scenario = await createScenario(oneStore(topology));
       // The member's own table is stricter than the hub's: negative quantities are refused there.
       await scenario.member('store').exec(
         'CREATE TABLE "items" ("id" BIGINT PRIMARY KEY, "name" VARCHAR(100), "qty" INT NOT NULL CHECK ("qty" >= 0), "price" DECIMAL(12,2))',

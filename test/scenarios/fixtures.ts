@@ -2,6 +2,7 @@ import type { ProviderHarness } from '../support/harness.js';
 import { postgresHarness } from '../support/postgres-harness.js';
 import { sqliteHarness } from '../support/sqlite-harness.js';
 import type { TableSchema } from '../../src/engine/types.js';
+import type { ScenarioSpec } from '../support/scenario.js';
 
 export interface Topology {
   readonly name: string;
@@ -32,3 +33,13 @@ export const items: TableSchema = {
 export const insertItem = 'INSERT INTO "items" ("id", "name", "qty", "price") VALUES (?, ?, ?, ?)';
 export const updateItemName = 'UPDATE "items" SET "name" = ? WHERE "id" = ?';
 export const deleteItem = 'DELETE FROM "items" WHERE "id" = ?';
+
+/** The shape most scenarios need: one bidirectional member, "store", syncing `items`. */
+export function oneStore(topology: Topology, options: Partial<ScenarioSpec> = {}): ScenarioSpec {
+  return {
+    hub: topology.hub,
+    members: [{ name: 'store', harness: topology.member, direction: 'bidirectional' }],
+    tables: [items],
+    ...options,
+  };
+}

@@ -4,19 +4,13 @@ import { afterEach, describe, it } from 'node:test';
 import { provisionGroup } from '../../src/engine/provision-group.js';
 import { failingCheckpoints, interceptApplies, interceptProvider } from '../support/faults.js';
 import { createScenario, type Scenario } from '../support/scenario.js';
-import { deleteItem, insertItem, items, topologies, updateItemName } from './fixtures.js';
+import { deleteItem, insertItem, items, topologies, updateItemName, oneStore } from './fixtures.js';
 
 for (const topology of topologies) {
   describe(`recovery: ${topology.name}`, () => {
     let scenario: Scenario;
     const open = async (batchSize: number, conflictPolicy: 'hubWins' | 'memberWins' = 'hubWins') => {
-      scenario = await createScenario({
-        hub: topology.hub,
-        members: [{ name: 'store', harness: topology.member, direction: 'bidirectional' }],
-        tables: [items],
-        batchSize,
-        conflictPolicy,
-      });
+      scenario = await createScenario(oneStore(topology, { batchSize, conflictPolicy }));
       await provisionGroup(scenario.group, scenario.context);
     };
     afterEach(() => scenario.dispose());
