@@ -27,6 +27,8 @@ export const ErrorCode = {
   NotFound: 'HS_NOT_FOUND',
   /** A database engine failed in a way hubsync did not expect. */
   DatabaseError: 'HS_DATABASE_ERROR',
+  /** A conditional write found the stored item changed since it was read (ETag mismatch). */
+  PreconditionFailed: 'HS_PRECONDITION_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -11,6 +11,12 @@ export interface CheckpointKey {
   readonly direction: TransferDirection;
 }
 
+export interface CheckpointEntry {
+  readonly key: CheckpointKey;
+  readonly cursor: Cursor;
+  readonly updatedAt: string;
+}
+
 /** One version of a row in the conflict log: values keyed by column name (binary as base64). */
 export interface RowVersion {
   readonly node: string;
@@ -56,7 +62,11 @@ export interface FailedRecord {
   readonly failedAt: string;
 }
 
-export type RunStatus = 'running' | 'succeeded' | 'succeededWithFailures' | 'failed';
+/**
+ * `abandoned`: found still `running` by a later run (its process was killed). `cancelled`: stopped
+ * on request; nothing past what its destinations committed was recorded.
+ */
+export type RunStatus = 'running' | 'succeeded' | 'succeededWithFailures' | 'failed' | 'cancelled' | 'abandoned';
 
 export interface MemberRunSummary {
   readonly name: string;
@@ -75,31 +85,90 @@ export interface RunRecord {
   readonly members: readonly MemberRunSummary[];
   /** A one-line reason when status is failed; never contains a connection string. */
   readonly error: string | null;
+  /** Things the user should know that did not fail the run (a transaction holding changes back). */
+  readonly notices?: readonly string[];
+}
+
+/** A group as the service stores it: the config file's JSON, plus how often it runs. */
+export interface GroupDefinition {
+  readonly name: string;
+  /** The same JSON object as a CLI config file (validated by the caller, stored as given). */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Null: runs only when asked. */
+  readonly schedule: { readonly intervalSeconds: number } | null;
+  readonly updatedAt: string;
+}
+
+export interface StoredGroup {
+  readonly definition: GroupDefinition;
+  /** Opaque; changes with every write. */
+  readonly etag: string;
+}
+
+/** A page of a list. `continuationToken` is null on the last page; pass it back for the next. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly continuationToken: string | null;
+}
+
+export interface PageRequest {
+  /** At most this many items (the store may return fewer); default 100. */
+  readonly limit?: number;
+  readonly continuationToken?: string | null;
 }
 
 /**
  * Where hubsync keeps what it knows between runs. Embedded (one local file) for the CLI;
  * Table storage in Azure. Every write is durable when its promise resolves.
+ *
+ * Checkpoints are copies of the positions each destination records in its own database in the
+ * same transaction as an apply (invariant 7): they may lag, never lead, and the destination's
+ * record wins where they differ. Losing them costs a re-read of positions, never data.
  */
 export interface StateStore {
   getCheckpoint(key: CheckpointKey): Promise<Cursor | null>;
-  saveCheckpoint(key: CheckpointKey, cursor: Cursor): Promise<void>;
-  /** Forget every checkpoint of a group (after deprovision). */
-  clearCheckpoints(group: string): Promise<void>;
+  /**
+   * Set the checkpoint to `next` only when it currently equals `expected` (null: none saved).
+   * Returns whether it was set. Two writers that read the same value cannot both win, so a slow
+   * writer can never move a checkpoint back over a faster one.
+   */
+  compareAndSetCheckpoint(key: CheckpointKey, expected: Cursor | null, next: Cursor): Promise<boolean>;
+  listCheckpoints(group: string): Promise<CheckpointEntry[]>;
+  /** Forget the checkpoints of a group, or only those of one member and/or one table of it. */
+  resetCheckpoints(group: string, only?: { readonly member?: string; readonly table?: string }): Promise<void>;
 
-  /** Insert, or replace the entry with the same id. */
-  recordConflict(conflict: ConflictRecord): Promise<void>;
-  listConflicts(group: string): Promise<ConflictRecord[]>;
+  /**
+   * Insert each conflict, or replace the entry with the same (group, id), in one call. A replaced
+   * entry keeps its `reappliedAt` when already set (a replayed batch must not undo a re-apply).
+   */
+  recordConflicts(conflicts: readonly ConflictRecord[]): Promise<void>;
+  /** Oldest first (by detectedAt, then by first insertion). */
+  listConflicts(group: string, page?: PageRequest): Promise<Page<ConflictRecord>>;
   getConflict(group: string, id: string): Promise<ConflictRecord | null>;
+  /** Throws HS_NOT_FOUND when there is no such conflict. */
   markConflictReapplied(group: string, id: string, at: string): Promise<void>;
 
+  /** Insert, or replace the entry with the same (group, id). */
   recordFailure(failure: FailedRecord): Promise<void>;
-  listFailures(group: string): Promise<FailedRecord[]>;
+  /** Oldest first (by failedAt, then by first insertion). */
+  listFailures(group: string, page?: PageRequest): Promise<Page<FailedRecord>>;
 
-  /** Insert or replace the run with the same (group, runId). */
+  /** Insert, or replace the run with the same (group, runId). */
   saveRun(run: RunRecord): Promise<void>;
-  /** Most recent first. */
-  listRuns(group: string, limit: number): Promise<RunRecord[]>;
+  getRun(group: string, runId: string): Promise<RunRecord | null>;
+  /** Newest first (by startedAt, then by last insertion). */
+  listRuns(group: string, page?: PageRequest): Promise<Page<RunRecord>>;
+
+  /**
+   * Create or replace a group definition. With `ifMatch`, only when the stored etag is that value
+   * (null: only when no definition exists); otherwise HS_PRECONDITION_FAILED.
+   */
+  putGroup(definition: GroupDefinition, ifMatch?: string | null): Promise<StoredGroup>;
+  getGroup(name: string): Promise<StoredGroup | null>;
+  /** By name. */
+  listGroups(page?: PageRequest): Promise<Page<StoredGroup>>;
+  /** Returns whether there was one. */
+  deleteGroup(name: string): Promise<boolean>;
 
   close(): Promise<void>;
 }
