@@ -27,6 +27,18 @@ export const ErrorCode = {
   NotFound: 'HS_NOT_FOUND',
   /** A database engine failed in a way hubsync did not expect. */
   DatabaseError: 'HS_DATABASE_ERROR',
+  /**
+   * A destination's recorded position is not where the batch was read from: another sync applied
+   * that range meanwhile. The engine re-reads from the recorded position; users see it only when
+   * two syncs of one group keep racing.
+   */
+  PositionMoved: 'HS_POSITION_MOVED',
+  /** Rows a batch must change stayed locked by another transaction; the batch is retried by the next sync. */
+  RowsLocked: 'HS_ROWS_LOCKED',
+  /** Another run of the same group is in progress. */
+  RunInProgress: 'HS_RUN_IN_PROGRESS',
+  /** Deprovisioning would lose changes not yet delivered; `--force` to do it anyway. */
+  PendingChanges: 'HS_PENDING_CHANGES',
   /** A conditional write found the stored item changed since it was read (ETag mismatch). */
   PreconditionFailed: 'HS_PRECONDITION_FAILED',
 } as const;
@@ -44,6 +56,8 @@ const inputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.ConnectionFailed,
   ErrorCode.SecretNotFound,
   ErrorCode.NotFound,
+  ErrorCode.RunInProgress,
+  ErrorCode.PendingChanges,
 ]);
 
 export class HubsyncError extends Error {

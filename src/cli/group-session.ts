@@ -5,6 +5,7 @@ import type { EngineContext } from '../engine/engine-context.js';
 import type { SyncGroup } from '../engine/group.js';
 import { EnvironmentResolver } from '../secrets/environment-resolver.js';
 import { openEmbeddedStateStore } from '../state/embedded-state-store.js';
+import { withGroupLock } from './group-lock.js';
 import { providerOpener } from './open-provider.js';
 
 /** Options every command that works on a sync group takes. */
@@ -32,16 +33,21 @@ export interface GroupSession {
 export async function withGroupSession<T>(
   options: GroupOptions,
   work: (session: GroupSession) => Promise<T>,
-  { ephemeralState = false }: { ephemeralState?: boolean } = {},
+  { ephemeralState = false, lock }: { ephemeralState?: boolean; lock?: { wait: boolean } } = {},
 ): Promise<T> {
   const config = await loadGroupConfig(options.config);
-  const state = await openEmbeddedStateStore(ephemeralState ? ':memory:' : statePath(config, options.state));
-  try {
-    const context: EngineContext = { openProvider: providerOpener(new EnvironmentResolver(config.directory)), state };
-    return await work({ group: config.group, context });
-  } finally {
-    await state.close();
-  }
+  const path = statePath(config, options.state);
+  const run = async (): Promise<T> => {
+    const state = await openEmbeddedStateStore(ephemeralState ? ':memory:' : path);
+    try {
+      const context: EngineContext = { openProvider: providerOpener(new EnvironmentResolver(config.directory)), state };
+      return await work({ group: config.group, context });
+    } finally {
+      await state.close();
+    }
+  };
+  // Commands that change databases or state take the group's lock: two at once would race.
+  return lock === undefined ? run() : withGroupLock(`${path}.lock`, config.group.name, lock.wait, run);
 }
 
 function statePath(config: LoadedConfig, override: string | undefined): string {

@@ -19,6 +19,6 @@ export function registerProvisionCommand(program: Command): void {
         ...formatNodes(group),
         ...formatPlan(group, plan),
       ]);
-    });
+    }, { lock: { wait: false } });
   });
 }

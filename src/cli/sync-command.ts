@@ -7,6 +7,7 @@ import { startProgress } from './progress.js';
 
 interface SyncOptions extends GroupOptions {
   readonly json?: boolean;
+  readonly wait?: boolean;
 }
 
 export function registerSyncCommand(program: Command): void {
@@ -14,20 +15,26 @@ export function registerSyncCommand(program: Command): void {
     program
       .command('sync')
       .description('run one sync: every member uploads to the hub, then the hub downloads to every member')
-      .option('--json', 'print the run result as one JSON object'),
+      .option('--json', 'print the run result as one JSON object')
+      .option('--wait', 'when another command is working on the group, wait for it instead of exiting with status 2'),
   ).action(async (options: SyncOptions) => {
     const json = options.json === true;
-    const result = await withGroupSession(options, async ({ group, context }) => {
-      const progress = startProgress(group, json);
-      try {
-        return await syncGroup(group, { ...context, onProgress: progress.onProgress });
-      } finally {
-        progress.stop();
-      }
-    });
+    const result = await withGroupSession(
+      options,
+      async ({ group, context }) => {
+        const progress = startProgress(group, json);
+        try {
+          return await syncGroup(group, { ...context, onProgress: progress.onProgress });
+        } finally {
+          progress.stop();
+        }
+      },
+      { lock: { wait: options.wait === true } },
+    );
     if (json) printJson(jsonResult(result));
     else printLines(humanResult(result));
     for (const warning of result.warnings) printWarning(`${warning.table}: ${warning.message}`);
+    for (const notice of result.notices) printWarning(notice);
     failIfIncomplete(result);
   });
 }
@@ -46,6 +53,7 @@ function jsonResult(result: RunResult): object {
       failed,
     })),
     durationMs: result.durationMs,
+    notices: result.notices,
   };
 }
 

@@ -1,32 +1,79 @@
 import type { EngineContext } from './engine-context.js';
 import type { MemberDefinition, SyncGroup } from './group.js';
 import type { Provider } from './provider.js';
+import { ErrorCode, HubsyncError } from '../errors.js';
 
 export interface ConnectedMember {
   readonly definition: MemberDefinition;
   readonly provider: Provider;
 }
 
-/** Open every member; on any failure close the ones already open and rethrow. */
-export async function openMembers(
-  group: SyncGroup,
-  context: EngineContext,
-  options: { create: boolean },
-): Promise<ConnectedMember[]> {
-  const opened: ConnectedMember[] = [];
-  try {
-    for (const definition of group.members) {
-      opened.push({ definition, provider: await context.openProvider(definition, options) });
+/**
+ * The group's databases, each opened on first use and kept open until `close`: a step that
+ * touches one member opens only that member.
+ */
+export class GroupNodes {
+  private readonly opened = new Map<string, Promise<Provider>>();
+
+  constructor(
+    readonly group: SyncGroup,
+    private readonly context: EngineContext,
+    private readonly options: { readonly create: boolean },
+  ) {}
+
+  hub(): Promise<Provider> {
+    return this.open(this.group.hub.name, () => this.context.openProvider(this.group.hub, { create: false }));
+  }
+
+  async member(name: string): Promise<ConnectedMember> {
+    const definition = this.group.members.find((member) => member.name === name);
+    if (!definition) throw new HubsyncError(ErrorCode.NotFound, `group "${this.group.name}" has no member "${name}"`);
+    const provider = await this.open(name, () => this.context.openProvider(definition, this.options));
+    return { definition, provider };
+  }
+
+  /** Every member, opened one after another so a failure leaves no half-opened set behind. */
+  async members(): Promise<ConnectedMember[]> {
+    const members: ConnectedMember[] = [];
+    for (const definition of this.group.members) members.push(await this.member(definition.name));
+    return members;
+  }
+
+  async close(): Promise<void> {
+    const providers = await Promise.allSettled(this.opened.values());
+    this.opened.clear();
+    await closeAll(providers.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : [])));
+  }
+
+  private open(name: string, connect: () => Promise<Provider>): Promise<Provider> {
+    let provider = this.opened.get(name);
+    if (!provider) {
+      provider = connect();
+      this.opened.set(name, provider);
+      // A failed open is reported to its caller; it must not count as an open node later.
+      provider.catch(() => this.opened.delete(name));
     }
-    return opened;
-  } catch (error) {
-    await closeAll(opened.map((member) => member.provider));
-    throw error;
+    return provider;
   }
 }
 
 export async function closeAll(providers: readonly Provider[]): Promise<void> {
   await Promise.allSettled(providers.map((provider) => provider.close()));
+}
+
+/** Run `work` with the group's nodes opened on demand, closing them afterwards whatever happens. */
+export async function withGroupNodes<T>(
+  group: SyncGroup,
+  context: EngineContext,
+  options: { create: boolean },
+  work: (nodes: GroupNodes) => Promise<T>,
+): Promise<T> {
+  const nodes = new GroupNodes(group, context, options);
+  try {
+    return await work(nodes);
+  } finally {
+    await nodes.close();
+  }
 }
 
 /** Run `work` with the hub open, closing it afterwards whatever happens. */
@@ -35,25 +82,15 @@ export async function withHub<T>(
   context: EngineContext,
   work: (hub: Provider) => Promise<T>,
 ): Promise<T> {
-  const hub = await context.openProvider(group.hub, { create: false });
-  try {
-    return await work(hub);
-  } finally {
-    await hub.close();
-  }
+  return withGroupNodes(group, context, { create: false }, async (nodes) => work(await nodes.hub()));
 }
 
-/** Run `work` with every member open, closing them afterwards whatever happens. */
+/** Run `work` with the hub and every member open, closing them afterwards whatever happens. */
 export async function withMembers<T>(
   group: SyncGroup,
   context: EngineContext,
   options: { create: boolean },
   work: (members: readonly ConnectedMember[]) => Promise<T>,
 ): Promise<T> {
-  const members = await openMembers(group, context, options);
-  try {
-    return await work(members);
-  } finally {
-    await closeAll(members.map((member) => member.provider));
-  }
+  return withGroupNodes(group, context, options, async (nodes) => work(await nodes.members()));
 }

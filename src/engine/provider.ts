@@ -39,14 +39,25 @@ export interface Provider {
    * An exclusive upper bound for reading: every change with stamp < watermark is committed
    * (or rolled back), and any change committed later gets a stamp >= watermark (invariant 1).
    */
-  watermark(): Promise<Stamp>;
+  watermark(): Promise<Watermark>;
 
-  /** Changes in (after, before) ordered by (stamp, primary key), at most `limit` of them. */
+  /** Changes after `after` and below `before` ordered by (stamp, primary key), at most `limit` of them. */
   readChanges(request: ReadChangesRequest): Promise<Change[]>;
+
+  /**
+   * How far this database has applied each table's changes from the source with this scope, as
+   * recorded by `applyChanges` in the same transaction as the data (invariant 7). Tables never
+   * applied from that source are absent; so is everything when the database is not provisioned.
+   */
+  readPositions(sourceScope: string): Promise<ReadonlyMap<string, PositionToken>>;
 
   /**
    * Apply a batch in one transaction tagged with `sourceScope` (invariant 2); detects conflicts
    * set-based and lets the engine decide them through `resolve` before anything is written.
+   * With a `position`, the batch is applied only when the recorded position is `position.after`
+   * (then `position.through` is recorded with it); a batch whose `through` is already recorded
+   * is skipped as already applied (invariant 3); any other recorded position throws
+   * HS_POSITION_MOVED and changes nothing.
    */
   applyChanges(request: ApplyRequest): Promise<ApplyResult>;
 
@@ -55,23 +66,39 @@ export interface Provider {
 
 export type EngineName = 'postgres' | 'sqlite';
 
+export interface Watermark {
+  readonly stamp: Stamp;
+  /**
+   * Set when an open transaction holds the watermark back (its changes, and every change after
+   * it, wait for it to end): which one and for how long, for the user. Never holds data.
+   */
+  readonly heldBackBy: string | null;
+}
+
 export interface ProviderCapabilities {
   /** Several applies may run at once against this database (SQLite: no, it has one writer). */
   readonly concurrentApply: boolean;
 }
 
-/** A change stamp as a decimal string: a 64-bit integer that only grows for a given row. */
+/**
+ * A change stamp as a non-negative decimal string: grows with every change of a row (a
+ * transaction id, a counter, a rowversion read as an unsigned integer). Engines compare stamps
+ * numerically; the engine never does arithmetic on them.
+ */
 export type Stamp = string;
 
-/** A position in a change stream: every change at or before it has been delivered. */
+/**
+ * A position in a change stream, ordered by (stamp, primary key).
+ *   key null: every change with a stamp below `stamp` is covered (an exclusive bound, like a watermark).
+ *   key set:  every change up to and including (stamp, key) is covered.
+ */
 export interface Cursor {
   readonly stamp: Stamp;
-  /** Primary key of the last delivered change at `stamp`; null when all of `stamp` was delivered. */
   readonly key: readonly SyncValue[] | null;
 }
 
-/** The cursor before the first change of any stream. */
-export const streamStart: Cursor = { stamp: '-1', key: null };
+/** A cursor in the opaque text form a destination records; equal cursors have equal tokens. */
+export type PositionToken = string;
 
 export type Operation = 'insert' | 'update' | 'delete';
 
@@ -94,7 +121,7 @@ export interface Change {
 
 export interface ReadChangesRequest {
   readonly table: TableSchema;
-  /** Exclusive lower bound (stamp, key). */
+  /** Changes this cursor covers are not returned. */
   readonly after: Cursor;
   /** Exclusive upper bound on stamp: the watermark read at the start of the transfer. */
   readonly before: Stamp;
@@ -109,13 +136,14 @@ export interface ApplyRequest {
   /** Written as the scope of every change this apply makes; the triggers read it. */
   readonly sourceScope: string;
   /**
-   * Destination changes with stamp > unseenAfter (and a scope other than sourceScope) were not
-   * seen by the source: an incoming change to such a key is a conflict candidate.
-   * Null: the source has seen none of the destination's changes. Note that a watermark is an
-   * exclusive bound (a later change may carry exactly the watermark's stamp), so "everything
-   * below watermark W was seen" is unseenAfter = W - 1.
+   * How far the source has applied this destination's own changes (a cursor over this
+   * database's stream): a destination change the cursor does not cover, by a scope other than
+   * sourceScope, was not seen by the source, so an incoming change to that key is a conflict
+   * candidate. Null: the source has seen none of them.
    */
-  readonly unseenAfter: Stamp | null;
+  readonly seen: Cursor | null;
+  /** Null when the changes come from no stream (a user re-applying a conflict's losing version). */
+  readonly position: PositionUpdate | null;
   /**
    * Called once per apply, inside the transaction, with every conflict candidate (possibly
    * none); returns per candidate whether the incoming change wins. Losing incoming changes are
@@ -138,7 +166,16 @@ export interface ExistingVersion {
   readonly stamp: Stamp;
 }
 
+export interface PositionUpdate {
+  /** The position the batch was read after: what the destination must have recorded (null: nothing yet). */
+  readonly after: PositionToken | null;
+  /** Recorded with the batch: the position the batch ends at. */
+  readonly through: PositionToken;
+}
+
 export interface ApplyResult {
   /** Rows inserted, updated or deleted in the destination. */
   readonly applied: number;
+  /** The batch's `through` was already recorded: nothing was written (a retry after a lost reply). */
+  readonly alreadyApplied: boolean;
 }

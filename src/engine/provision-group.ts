@@ -1,6 +1,8 @@
 import type { EngineContext } from './engine-context.js';
 import type { SyncGroup } from './group.js';
-import { type ConnectedMember, withHub, withMembers } from './group-connections.js';
+import { ErrorCode, HubsyncError } from '../errors.js';
+import { type ConnectedMember, withGroupNodes, withHub, withMembers } from './group-connections.js';
+import { describePending, findPendingChanges } from './pending-changes.js';
 import { missingMemberTables } from './member-tables.js';
 import type { Provider } from './provider.js';
 import { planSchema, type SyncPlan } from './sync-plan.js';
@@ -33,13 +35,25 @@ async function provisionIfNeeded(provider: Provider, plan: SyncPlan): Promise<vo
   if (plan.tables.some((table) => !provisioned.has(table.name))) await provider.provision(plan.tables);
 }
 
-/** Remove hubsync's objects from every database of the group and forget its checkpoints. */
-export async function deprovisionGroup(group: SyncGroup, context: EngineContext): Promise<void> {
-  await withHub(group, context, async (hub) => {
-    await withMembers(group, context, { create: false }, async (members) => {
-      for (const member of members) await member.provider.deprovision();
-    });
+/**
+ * Remove hubsync's objects from every database of the group and forget its checkpoints. Refused
+ * while changes are not yet delivered, naming them, since afterwards nothing could deliver them
+ * and the next provisioning would treat every database's rows as new; `force` goes ahead anyway.
+ */
+export async function deprovisionGroup(group: SyncGroup, context: EngineContext, options: { force?: boolean } = {}): Promise<void> {
+  await withGroupNodes(group, context, { create: false }, async (nodes) => {
+    const hub = await nodes.hub();
+    if (options.force !== true) {
+      const pending = await findPendingChanges(nodes, planSchema(group, await hub.introspect()));
+      if (pending.length > 0) {
+        throw new HubsyncError(
+          ErrorCode.PendingChanges,
+          `not deprovisioned: ${pending.map(describePending).join('; ')}. Sync first, or deprovision with --force to lose them`,
+        );
+      }
+    }
+    for (const member of await nodes.members()) await member.provider.deprovision();
     await hub.deprovision();
   });
-  await context.state.clearCheckpoints(group.name);
+  await context.state.resetCheckpoints(group.name);
 }

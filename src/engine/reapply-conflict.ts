@@ -6,6 +6,7 @@ import type { Change } from './provider.js';
 import { scopeOf } from './scopes.js';
 import { planSchema } from './sync-plan.js';
 import { fromJsonValue } from './values.js';
+import { streamStart } from './cursor.js';
 
 /**
  * Write a conflict's losing version into the hub as a new change. The next sync carries it to
@@ -23,7 +24,7 @@ export async function reapplyConflict(group: SyncGroup, conflictId: string, cont
     const losing = conflict.losing;
     const source = losing.values ?? conflict.key;
     const change: Change = {
-      stamp: '0',
+      stamp: streamStart.stamp,
       operation: losing.operation === 'delete' ? 'delete' : 'update',
       values: table.columns.map((column) => fromJsonValue(source[column.name] ?? null, column.type)),
       changedAt: new Date().toISOString().replace('Z', '000Z'),
@@ -33,7 +34,8 @@ export async function reapplyConflict(group: SyncGroup, conflictId: string, cont
       changes: [change],
       // A scope no member has, so the re-applied version reaches every member.
       sourceScope: scopeOf(group, `reapply-${conflictId}`),
-      unseenAfter: null,
+      seen: null,
+      position: null,
       resolve: async (candidates) => candidates.map(() => true),
     });
   });

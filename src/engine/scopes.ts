@@ -7,3 +7,13 @@ import type { SyncGroup } from './group.js';
 export function scopeOf(group: SyncGroup, nodeName: string): string {
   return `${group.name}:${nodeName}`;
 }
+
+/**
+ * Under this scope a toHub member records how much of the hub existed when it last synced: it
+ * never downloads, so hub changes after that are the ones its uploads conflict with. Kept apart
+ * from the hub's own scope so a member that later becomes bidirectional still downloads
+ * everything it never received.
+ */
+export function hubSeenScope(hubScope: string): string {
+  return `${hubScope}#seen`;
+}

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EngineContext } from './engine-context.js';
 import type { SyncGroup } from './group.js';
-import { type ConnectedMember, withHub, withMembers } from './group-connections.js';
-import { syncMemberTables } from './member-sync.js';
-import { provisionNodes } from './provision-group.js';
-import type { Provider } from './provider.js';
-import type { MemberRunSummary, RunRecord, RunStatus } from './state-store.js';
-import { type PlanWarning, planSchema, type SyncPlan } from './sync-plan.js';
-import { completedCursor } from './values.js';
+import type { Stamp } from './provider.js';
+import { type RunPlan, emptySummary, finishRun, prepareRun, readWatermark, recordHubSeen, startRun } from './run-steps.js';
+import { type RunSession, withRunSession } from './run-session.js';
+import type { MemberRunSummary, RunStatus, TransferDirection } from './state-store.js';
+import type { PlanWarning } from './sync-plan.js';
+import { transferStep } from './transfer-step.js';
 
 export interface RunResult {
   readonly group: string;
@@ -18,110 +17,119 @@ export interface RunResult {
   readonly warnings: readonly PlanWarning[];
   /** Why members failed, one line each; empty on success. Never holds a connection string. */
   readonly errors: readonly string[];
+  /** What held changes back without failing the run (an open transaction), one line each. */
+  readonly notices: readonly string[];
 }
 
 /**
- * One sync run: every member uploads to the hub first, then the hub downloads to every member,
- * so with no concurrent writes all copies are equal after a single run (invariant 5).
+ * One sync run, driven step by step in this process: every member uploads to the hub first, then
+ * the hub downloads to every member, so with no concurrent writes all copies are equal after a
+ * single run (invariant 5). The orchestrator runs exactly these steps as activities.
  */
 export async function syncGroup(group: SyncGroup, context: EngineContext): Promise<RunResult> {
-  const startedAt = new Date();
-  return withHub(group, context, async (hub) => {
-    const plan = planSchema(group, await hub.introspect());
-    return withMembers(group, context, { create: true }, async (members) => {
-      await provisionNodes(hub, members, plan);
-      return runPhases(group, context, hub, members, plan, startedAt);
-    });
+  const started = new Date();
+  return withRunSession(group, context, async (session) => {
+    const plan = await prepareRun(session);
+    const runId = randomUUID();
+    await startRun(context.state, { group: group.name, runId, startedAt: started.toISOString(), members: group.members.map((m) => m.name) });
+    const run = new RunTally(group);
+    await runPhases(session, plan, runId, run);
+    const record = await finishRun(
+      context.state,
+      { group: group.name, runId, startedAt: started.toISOString(), members: run.summaries(), errors: run.errors, notices: run.notices },
+      new Date().toISOString(),
+    );
+    return {
+      group: group.name,
+      runId,
+      status: record.status,
+      members: record.members,
+      durationMs: Date.parse(record.finishedAt ?? '') - started.getTime(),
+      warnings: plan.warnings,
+      errors: run.errors,
+      notices: run.notices,
+    };
   });
 }
 
-async function runPhases(
-  group: SyncGroup,
-  context: EngineContext,
-  hub: Provider,
-  members: readonly ConnectedMember[],
-  plan: SyncPlan,
-  startedAt: Date,
-): Promise<RunResult> {
-  const runId = randomUUID();
-  const tally = new Map(members.map((member) => [member.definition.name, emptySummary(member.definition.name)]));
-  const errors: string[] = [];
-  const record = (status: RunStatus, finished: Date | null): RunRecord => ({
-    group: group.name,
-    runId,
-    status,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finished?.toISOString() ?? null,
-    members: [...tally.values()],
-    error: errors.length > 0 ? errors.join('; ') : null,
-  });
-  await context.state.saveRun(record('running', null));
-
-  const failedMembers = new Set<string>();
-  const guarded = (work: (member: ConnectedMember) => Promise<void>) => async (member: ConnectedMember) => {
-    if (failedMembers.has(member.definition.name)) return;
-    try {
-      await work(member);
-    } catch (error) {
-      failedMembers.add(member.definition.name);
-      errors.push(`member "${member.definition.name}": ${messageOf(error)}`);
-    }
-  };
-  const shared = { group, context, hub, tables: plan.tables, runId, tally };
-
+async function runPhases(session: RunSession, plan: RunPlan, runId: string, run: RunTally): Promise<void> {
+  const hubName = session.group.hub.name;
   try {
-    const uploaders = members.filter((member) => member.definition.direction !== 'fromHub');
-    await forEach(uploaders, hub.capabilities.concurrentApply, guarded((member) =>
-      syncMemberTables({ ...shared, member, direction: 'upload' }),
-    ));
-    const hubWatermark = await hub.watermark();
-    const downloaders = members.filter((member) => member.definition.direction !== 'toHub');
-    await forEach(downloaders, true, guarded((member) =>
-      syncMemberTables({ ...shared, member, direction: 'download', hubWatermark }),
-    ));
-    const uploadOnly = members.filter(
-      (member) => member.definition.direction === 'toHub' && !failedMembers.has(member.definition.name),
+    await forEach(plan.uploaders, plan.parallelUploads, (member) =>
+      run.guard(member, async () => {
+        const watermark = await readWatermark(session, member);
+        run.notice(member, watermark.heldBackBy);
+        await transferAll(session, runId, member, 'upload', watermark.stamp, run);
+      }),
     );
-    await markHubSeen(group, context, uploadOnly, plan, hubWatermark);
+    const hubWatermark = await readWatermark(session, hubName);
+    run.notice(hubName, hubWatermark.heldBackBy);
+    await forEach(plan.downloaders, true, (member) =>
+      run.guard(member, () => transferAll(session, runId, member, 'download', hubWatermark.stamp, run)),
+    );
+    for (const member of plan.uploadOnly) {
+      await run.guard(member, () => recordHubSeen(session, { member, hubWatermark: hubWatermark.stamp }));
+    }
   } catch (error) {
     // The hub or the state store failed: no member can go on, and the run must not stay "running".
-    errors.push(`hub "${group.hub.name}": ${messageOf(error)}`);
+    run.errors.push(`hub "${hubName}": ${messageOf(error)}`);
   }
-
-  const summaries = [...tally.values()];
-  const status: RunStatus =
-    errors.length > 0 ? 'failed' : summaries.some((summary) => summary.failed > 0) ? 'succeededWithFailures' : 'succeeded';
-  const finishedAt = new Date();
-  await context.state.saveRun(record(status, finishedAt));
-  return {
-    group: group.name,
-    runId,
-    status,
-    members: summaries,
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    warnings: plan.warnings,
-    errors,
-  };
 }
 
-/**
- * A toHub member never downloads, so its download checkpoint instead records how much of the
- * hub existed at its last sync: hub changes after that are the ones its uploads conflict with.
- */
-async function markHubSeen(
-  group: SyncGroup,
-  context: EngineContext,
-  uploadOnlyMembers: readonly ConnectedMember[],
-  plan: SyncPlan,
-  hubWatermark: string,
+/** The step repeated until it has no more: in one process there is no time limit to respect. */
+async function transferAll(
+  session: RunSession,
+  runId: string,
+  member: string,
+  direction: TransferDirection,
+  before: Stamp,
+  run: RunTally,
 ): Promise<void> {
-  for (const member of uploadOnlyMembers) {
-    for (const table of plan.tables) {
-      await context.state.saveCheckpoint(
-        { group: group.name, member: member.definition.name, table: table.name, direction: 'download' },
-        completedCursor(hubWatermark),
-      );
+  for (;;) {
+    const result = await transferStep(session, { runId, member, direction, before });
+    run.add(member, direction, result);
+    if (!result.more) return;
+  }
+}
+
+/** Per-member totals, errors and notices of one run; a member that failed takes no further step. */
+class RunTally {
+  readonly errors: string[] = [];
+  readonly notices: string[] = [];
+  private readonly members: Map<string, MemberRunSummary>;
+  private readonly failed = new Set<string>();
+
+  constructor(group: SyncGroup) {
+    this.members = new Map(group.members.map((member) => [member.name, emptySummary(member.name)]));
+  }
+
+  async guard(member: string, work: () => Promise<void>): Promise<void> {
+    if (this.failed.has(member)) return;
+    try {
+      await work();
+    } catch (error) {
+      this.failed.add(member);
+      this.errors.push(`member "${member}": ${messageOf(error)}`);
     }
+  }
+
+  add(member: string, direction: TransferDirection, counts: { moved: number; conflicts: number; failed: number }): void {
+    const summary = this.members.get(member) ?? emptySummary(member);
+    this.members.set(member, {
+      ...summary,
+      uploaded: summary.uploaded + (direction === 'upload' ? counts.moved : 0),
+      downloaded: summary.downloaded + (direction === 'download' ? counts.moved : 0),
+      conflicts: summary.conflicts + counts.conflicts,
+      failed: summary.failed + counts.failed,
+    });
+  }
+
+  notice(node: string, heldBackBy: string | null): void {
+    if (heldBackBy !== null) this.notices.push(`${node}: changes from an open ${heldBackBy} on wait for it to end`);
+  }
+
+  summaries(): MemberRunSummary[] {
+    return [...this.members.values()];
   }
 }
 
@@ -135,8 +143,4 @@ async function forEach<T>(items: readonly T[], parallel: boolean, work: (item: T
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function emptySummary(name: string): MemberRunSummary {
-  return { name, uploaded: 0, downloaded: 0, conflicts: 0, failed: 0 };
 }

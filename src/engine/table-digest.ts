@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Cursor, type Provider, streamStart } from './provider.js';
+import { streamStart } from './cursor.js';
+import type { Cursor, Provider } from './provider.js';
 import type { SyncValue, TableSchema } from './types.js';
 import { keyValues, toJsonValue } from './values.js';
 
@@ -9,7 +10,7 @@ export async function* liveRows(
   table: TableSchema,
   pageSize = 5000,
 ): AsyncGenerator<readonly SyncValue[]> {
-  const before = await provider.watermark();
+  const before = (await provider.watermark()).stamp;
   let after: Cursor = streamStart;
   for (;;) {
     const changes = await provider.readChanges({ table, after, before, excludeScope: '', limit: pageSize });

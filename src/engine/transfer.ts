@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, isHubsyncError } from '../errors.js';
 import { type ApplySides, decide } from './conflict-resolution.js';
-import type { Change, ConflictCandidate, Cursor, Provider, Stamp } from './provider.js';
-import { streamStart } from './provider.js';
-import type { CheckpointKey, StateStore, TransferDirection } from './state-store.js';
+import { completedCursor, cursorAfter, decodeCursor, encodeCursor, streamStart } from './cursor.js';
+import type { Change, ConflictCandidate, Cursor, PositionToken, Provider, Stamp } from './provider.js';
+import type { CheckpointKey, ConflictRecord, StateStore, TransferDirection } from './state-store.js';
 import type { TableSchema } from './types.js';
-import { completedCursor, keyToJson, keyValues, rowToJson } from './values.js';
+import { keyToJson, rowToJson } from './values.js';
 
 /** One table's changes flowing one way between the hub and one member. */
 export interface Transfer {
@@ -19,8 +19,11 @@ export interface Transfer {
   readonly excludeScope: string;
   /** The source's scope, written with every applied change. */
   readonly sourceScope: string;
-  readonly unseenAfter: Stamp | null;
-  /** The source watermark read when this transfer began. */
+  /** Where the destination's record says the source's stream was applied up to (null: nothing yet). */
+  readonly recorded: { readonly token: PositionToken | null; readonly cursor: Cursor };
+  /** How far the source has applied the destination's own changes: what it has seen of them. */
+  readonly seen: Cursor | null;
+  /** The source watermark of this run: changes from it on wait for a later run. */
   readonly before: Stamp;
   readonly batchSize: number;
 }
@@ -29,115 +32,182 @@ export interface TransferProgress {
   readonly moved: number;
   readonly conflicts: number;
   readonly failed: number;
+  /** Changes below the watermark remain: the budget ran out first. */
+  readonly more: boolean;
+}
+
+/** How much one call may do: it stops before a batch that would start past either bound. */
+export interface TransferBudget {
+  /** Batches to apply at most (failed-row isolation counts as the batch it splits). */
+  readonly maxBatches?: number;
+  /** Epoch milliseconds. */
+  readonly deadline?: number;
+  readonly now?: () => number;
 }
 
 export interface TransferOptions {
+  readonly budget?: TransferBudget;
   readonly onBatch?: (moved: number, more: boolean) => void;
 }
 
 /**
- * Move changes in batches ordered by (stamp, key). The checkpoint is saved only after the
- * destination committed a batch (invariant 7), so a failure resumes from the last committed batch.
+ * Move changes in batches ordered by (stamp, key), each applied together with the position it
+ * reaches in the destination (invariant 7), so an interrupted transfer resumes exactly where the
+ * destination's last commit left it, and a batch applied twice is applied once (invariant 3).
  */
-export async function runTransfer(
-  transfer: Transfer,
-  state: StateStore,
-  options: TransferOptions = {},
-): Promise<TransferProgress> {
+export async function runTransfer(transfer: Transfer, state: StateStore, options: TransferOptions = {}): Promise<TransferProgress> {
   const totals = { moved: 0, conflicts: 0, failed: 0 };
-  const read = (after: Cursor): Promise<Change[]> => {
-    const reading = transfer.source.readChanges({
-      table: transfer.table,
-      after,
-      before: transfer.before,
-      excludeScope: transfer.excludeScope,
-      limit: transfer.batchSize,
-    });
-    // A read-ahead abandoned because the apply failed must not surface as an unhandled rejection.
-    reading.catch(() => undefined);
-    return reading;
-  };
-  let pending = read((await state.getCheckpoint(transfer.checkpoint)) ?? streamStart);
-  for (;;) {
+  const budget = budgetOf(options.budget);
+  let position = transfer.recorded;
+  let checkpoint = await syncCheckpointCopy(state, transfer.checkpoint, position.cursor);
+  let pending = readAfter(transfer, position.cursor);
+  for (let batches = 0; ; batches += 1) {
+    if (budget.spent(batches)) return { ...totals, more: true };
     const changes = await pending;
-    const more = changes.length === transfer.batchSize;
-    const next = more ? cursorAfter(transfer.table, changes) : completedCursor(transfer.before);
+    const full = changes.length === transfer.batchSize;
+    const through = full ? cursorAfter(transfer.table, changes) : completedCursor(transfer.before);
+    // Skipping an empty range loses nothing: it holds at most this destination's own changes,
+    // which are never sent to it nor counted against it as unseen.
+    if (changes.length === 0) return { ...totals, more: false };
     // The source is read ahead while the destination applies: two batches in memory at most,
     // and the two databases work at the same time instead of waiting for each other.
-    if (more) pending = read(next);
-    const outcome = await applyIsolatingFailures(transfer, state, changes);
+    if (full) pending = readAfter(transfer, through);
+    const outcome = await applyRange(transfer, state, budget, changes, position.token, through);
+    if (outcome.moved) {
+      // Another sync applied this range meanwhile: continue from what the destination recorded.
+      position = await recordedPosition(transfer);
+      pending = readAfter(transfer, position.cursor);
+      continue;
+    }
     totals.moved += outcome.applied;
     totals.conflicts += outcome.conflicts;
     totals.failed += outcome.failed;
-    await state.saveCheckpoint(transfer.checkpoint, next);
+    position = outcome.reached;
+    checkpoint = await advanceCheckpoint(state, transfer.checkpoint, checkpoint, position.cursor);
+    const more = full || outcome.stopped;
     options.onBatch?.(outcome.applied, more);
-    if (!more) return totals;
+    if (outcome.stopped) return { ...totals, more: true };
+    if (!more) return { ...totals, more: false };
   }
 }
 
-function cursorAfter(table: TableSchema, changes: readonly Change[]): Cursor {
-  const last = changes[changes.length - 1];
-  if (!last) throw new Error('cursorAfter needs at least one change');
-  return { stamp: last.stamp, key: keyValues(table, last.values) };
+function readAfter(transfer: Transfer, after: Cursor): Promise<Change[]> {
+  const reading = transfer.source.readChanges({
+    table: transfer.table,
+    after,
+    before: transfer.before,
+    excludeScope: transfer.excludeScope,
+    limit: transfer.batchSize,
+  });
+  // A read-ahead abandoned because the apply failed must not surface as an unhandled rejection.
+  reading.catch(() => undefined);
+  return reading;
 }
 
-interface ApplyOutcome {
+async function recordedPosition(transfer: Transfer): Promise<Transfer['recorded']> {
+  const token = (await transfer.destination.readPositions(transfer.sourceScope)).get(transfer.table.name) ?? null;
+  return positionFrom(token);
+}
+
+export function positionFrom(token: PositionToken | null): Transfer['recorded'] {
+  return { token, cursor: token === null ? streamStart : decodeCursor(token) };
+}
+
+/** The state store's copy follows the destination's record: where they differ, the record wins. */
+async function syncCheckpointCopy(state: StateStore, key: CheckpointKey, recorded: Cursor): Promise<Cursor | null> {
+  const stored = await state.getCheckpoint(key);
+  if (stored !== null && encodeCursor(stored) === encodeCursor(recorded)) return stored;
+  return (await state.compareAndSetCheckpoint(key, stored, recorded)) ? recorded : stored;
+}
+
+/** The copy only moves forward, and only from the value this transfer last saw. */
+async function advanceCheckpoint(state: StateStore, key: CheckpointKey, stored: Cursor | null, next: Cursor): Promise<Cursor | null> {
+  return (await state.compareAndSetCheckpoint(key, stored, next)) ? next : stored;
+}
+
+interface RangeOutcome {
   readonly applied: number;
   readonly conflicts: number;
   readonly failed: number;
+  /** The destination's position after this range (where the next batch starts). */
+  readonly reached: Transfer['recorded'];
+  /** The deadline came while isolating rejected rows: what is left of the range waits. */
+  readonly stopped: boolean;
+  /** The destination had recorded another position: nothing was applied. */
+  readonly moved: boolean;
 }
 
 /**
- * Apply a batch; when the destination rejects a row's data, split the batch until the rejected
- * rows stand alone, record them as failed records and apply everything else.
+ * Apply changes (after, through]; when the destination rejects a row's data, split the range
+ * until the rejected rows stand alone, keep them as failed records and move the position past
+ * them, applying everything else.
  */
-async function applyIsolatingFailures(
+async function applyRange(
   transfer: Transfer,
   state: StateStore,
+  budget: Budget,
   changes: readonly Change[],
-): Promise<ApplyOutcome> {
-  if (changes.length === 0) return { applied: 0, conflicts: 0, failed: 0 };
+  after: PositionToken | null,
+  through: Cursor,
+): Promise<RangeOutcome> {
+  const reached = { token: encodeCursor(through), cursor: through };
+  const nothing = { applied: 0, conflicts: 0, failed: 0, stopped: false, moved: false };
   try {
-    return await applyBatch(transfer, state, changes);
+    const result = await applyBatch(transfer, state, changes, after, reached.token);
+    return { ...nothing, ...result, reached };
   } catch (error) {
+    if (isHubsyncError(error) && error.code === ErrorCode.PositionMoved) return { ...nothing, reached, moved: true };
     if (!isHubsyncError(error) || error.code !== ErrorCode.DataRejected) throw error;
     const [only] = changes;
     if (changes.length === 1 && only) {
       await recordFailure(transfer, state, only, error.message);
-      return { applied: 0, conflicts: 0, failed: 1 };
+      const skipped = await applyRange(transfer, state, budget, [], after, through);
+      return { ...skipped, failed: skipped.moved ? 0 : 1 };
     }
+    if (budget.pastDeadline()) return { ...nothing, reached: positionFrom(after), stopped: true };
     const middle = Math.ceil(changes.length / 2);
-    const first = await applyIsolatingFailures(transfer, state, changes.slice(0, middle));
-    const second = await applyIsolatingFailures(transfer, state, changes.slice(middle));
+    const firstHalf = changes.slice(0, middle);
+    const first = await applyRange(transfer, state, budget, firstHalf, after, cursorAfter(transfer.table, firstHalf));
+    if (first.stopped || first.moved) return first;
+    const second = await applyRange(transfer, state, budget, changes.slice(middle), first.reached.token, through);
     return {
       applied: first.applied + second.applied,
       conflicts: first.conflicts + second.conflicts,
       failed: first.failed + second.failed,
+      reached: second.stopped || second.moved ? first.reached : second.reached,
+      stopped: second.stopped || second.moved,
+      moved: false,
     };
   }
 }
 
-async function applyBatch(transfer: Transfer, state: StateStore, changes: readonly Change[]): Promise<ApplyOutcome> {
-  let conflicts = 0;
+async function applyBatch(
+  transfer: Transfer,
+  state: StateStore,
+  changes: readonly Change[],
+  after: PositionToken | null,
+  through: PositionToken,
+): Promise<{ applied: number; conflicts: number }> {
+  let logged: ConflictRecord[] = [];
   const resolve = async (candidates: readonly ConflictCandidate[]): Promise<boolean[]> => {
     const detectedAt = new Date().toISOString();
     const decisions = candidates.map((candidate) => decide(transfer.table, candidate, transfer.sides, detectedAt));
-    // Logged before the destination commits: a crash can leave a logged conflict whose batch is
-    // re-applied later (same id, replaced), never an overwritten version nobody can find.
-    for (const decision of decisions) {
-      if (decision.record) await state.recordConflict(decision.record);
-    }
-    conflicts = decisions.filter((decision) => decision.record !== null).length;
+    // Logged before the destination commits, in one call: a crash can leave a logged conflict
+    // whose batch is re-applied later (same id, replaced), never an overwritten version nobody
+    // can find (invariant 6).
+    logged = decisions.flatMap((decision) => (decision.record ? [decision.record] : []));
+    if (logged.length > 0) await state.recordConflicts(logged);
     return decisions.map((decision) => decision.incomingWins);
   };
   const result = await transfer.destination.applyChanges({
     table: transfer.table,
     changes,
     sourceScope: transfer.sourceScope,
-    unseenAfter: transfer.unseenAfter,
+    seen: transfer.seen,
+    position: { after, through },
     resolve,
   });
-  return { applied: result.applied, conflicts, failed: 0 };
+  return result.alreadyApplied ? { applied: 0, conflicts: 0 } : { applied: result.applied, conflicts: logged.length };
 }
 
 async function recordFailure(transfer: Transfer, state: StateStore, change: Change, message: string): Promise<void> {
@@ -160,4 +230,18 @@ async function recordFailure(transfer: Transfer, state: StateStore, change: Chan
     error: message,
     failedAt: new Date().toISOString(),
   });
+}
+
+interface Budget {
+  spent(batches: number): boolean;
+  pastDeadline(): boolean;
+}
+
+function budgetOf(budget: TransferBudget = {}): Budget {
+  const now = budget.now ?? Date.now;
+  const pastDeadline = (): boolean => budget.deadline !== undefined && now() >= budget.deadline;
+  return {
+    pastDeadline,
+    spent: (batches) => (budget.maxBatches !== undefined && batches >= budget.maxBatches) || (batches > 0 && pastDeadline()),
+  };
 }

@@ -1,4 +1,3 @@
-import type { Cursor } from './provider.js';
 import type { JsonValue } from './state-store.js';
 import type { LogicalType, SyncValue, TableSchema } from './types.js';
 
@@ -38,17 +37,4 @@ export function keyToJson(table: TableSchema, values: readonly SyncValue[]): Rec
   return Object.fromEntries(
     table.primaryKey.map((name, index) => [name, toJsonValue(values[positions[index] ?? -1] ?? null)]),
   );
-}
-
-/** The cursor that says: every change with a stamp below `watermark` was delivered. */
-export function completedCursor(watermark: string): Cursor {
-  return { stamp: (BigInt(watermark) - 1n).toString(), key: null };
-}
-
-/**
- * The highest stamp of which every change is covered by `cursor`. A cursor in the middle of a
- * stamp (key set) covers only the stamp below it completely.
- */
-export function fullyCoveredStamp(cursor: Cursor): string {
-  return cursor.key === null ? cursor.stamp : (BigInt(cursor.stamp) - 1n).toString();
 }

@@ -1,40 +1,108 @@
 import type { ApplyRequest, ApplyResult, Change, ConflictCandidate } from '../../engine/provider.js';
+import { positionMoved } from '../../engine/positions.js';
 import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
+import { ErrorCode, HubsyncError } from '../../errors.js';
 import { sqlState, type PostgresConnection, type PostgresSession } from './postgres-connection.js';
 import { copyChunks } from './postgres-copy.js';
-import { baseRowJoin, decodeTrackedRow, trackedRowSelect } from './postgres-change-reader.js';
+import { afterCursorSql, baseRowJoin, decodeTrackedRow, trackedRowSelect } from './postgres-change-reader.js';
 import { quoteIdent } from './postgres-identifiers.js';
-import { trackingKeyColumn, trackingNames, type TrackingNames } from './postgres-tracking-sql.js';
+import { positionsTable, trackingKeyColumn, trackingNames, type TrackingNames } from './postgres-tracking-sql.js';
 
 /**
- * Batch columns are named by position so no user column name can clash with ord, deleted and
- * changed_at: key columns k1..km in key order, as in the tracking table (the triggers join on
- * them), the others c<n> by their position in the table schema.
+ * Batch columns are named by position so no user column name can clash with ord, deleted,
+ * existed and changed_at: key columns k1..km in key order, as in the tracking table (the triggers
+ * join on them), the others c<n> by their position in the table schema.
  */
 function batchColumn(table: TableSchema, index: number): string {
   const keyPosition = table.primaryKey.indexOf(table.columns[index]?.name ?? '');
   return keyPosition >= 0 ? trackingKeyColumn(keyPosition) : `c${index + 1}`;
 }
 
+/** How long one statement waits for a row another transaction has locked before the apply starts over. */
+const lockTimeout = '2s';
+const maxAttempts = 5;
+
+/** States after which the whole apply can simply run again: it is idempotent and changed nothing. */
+const retryableStates: ReadonlySet<string> = new Set(['40P01', '40001', '55P03']);
+
+/** A local write to one of the batch's keys committed while the apply ran; the apply starts over and sees it. */
+class LocalWriteRaced extends Error {}
+
 /**
- * Applies a batch set-based in one transaction: stream it into a temporary table with COPY,
- * detect conflicts with one join, let the engine decide them, then one DELETE and one upsert.
+ * Applies a batch set-based in one transaction: stream it into a temporary table with COPY, lock
+ * the rows it will change (never the table: application writes to other rows go on), detect
+ * conflicts with one join, let the engine decide them, then write, and record the position the
+ * batch reached in the same transaction (invariant 7).
  */
 export async function applyChanges(connection: PostgresConnection, schema: string, request: ApplyRequest): Promise<ApplyResult> {
+  const names = trackingNames(schema, request.table.name);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await connection.transaction((session) => applyInTransaction(session, names, request));
+    } catch (error) {
+      const retryable = error instanceof LocalWriteRaced || retryableStates.has(sqlState(error) ?? '');
+      if (!retryable) throw error;
+      if (attempt >= maxAttempts) throw await rowsLockedError(connection, names, request.table, error);
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+async function applyInTransaction(session: PostgresSession, names: TrackingNames, request: ApplyRequest): Promise<ApplyResult> {
   const { table } = request;
-  const names = trackingNames(schema, table.name);
-  return connection.transaction(async (session) => {
-    // Waits for local writers in flight and keeps new ones out until commit, so conflict detection
-    // sees every committed local change; it also serialises applies to this table.
-    await session.query(`LOCK TABLE ${names.baseTable} IN SHARE ROW EXCLUSIVE MODE`);
-    await session.query(`SELECT pg_catalog.set_config('hubsync.scope', $1, true)`, [request.sourceScope]);
-    await loadBatch(session, table, names, request);
-    await dropLosers(session, table, names, request);
-    const deleted = await session.query(
-      `DELETE FROM ${names.baseTable} b USING ${names.batchTable} h WHERE h.deleted AND ${baseKeyMatch(table)}`,
-    );
-    return { applied: deleted.rowCount + (await upsert(session, table, names)) };
-  });
+  await session.query(
+    `SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('hubsync.scope', $2, true)`,
+    [lockTimeout, request.sourceScope],
+  );
+  if (request.position !== null) {
+    const recorded = await lockPosition(session, request.sourceScope, table.name);
+    if (recorded === request.position.through) return { applied: 0, alreadyApplied: true };
+    if (recorded !== request.position.after) throw positionMoved(table.name);
+  }
+  const applied = await applyBatch(session, names, request);
+  if (request.position !== null) {
+    await session.query(`UPDATE ${positionsTable} SET position = $3, updated_at = now() WHERE source_scope = $1 AND table_name = $2`, [
+      request.sourceScope,
+      table.name,
+      request.position.through,
+    ]);
+  }
+  return { applied, alreadyApplied: false };
+}
+
+async function applyBatch(session: PostgresSession, names: TrackingNames, request: ApplyRequest): Promise<number> {
+  const { table } = request;
+  // A batch that only moves the position: every change in its range failed or was skipped.
+  if (request.changes.length === 0) {
+    await request.resolve([]);
+    return 0;
+  }
+  await loadBatch(session, table, names, request);
+  await lockExistingRows(session, table, names);
+  await dropLosers(session, table, names, request);
+  const deleted = await session.query(
+    `DELETE FROM ${names.baseTable} b USING ${names.batchTable} h WHERE h.deleted AND h.existed AND ${baseKeyMatch(table)}`,
+  );
+  await writeTombstones(session, table, names, request.sourceScope);
+  return deleted.rowCount + (await writeRows(session, table, names));
+}
+
+/**
+ * The recorded position, locked until commit so two applies of the same source and table take
+ * turns and the second sees what the first recorded. The row is created first so that two first
+ * applies cannot both find none.
+ */
+async function lockPosition(session: PostgresSession, sourceScope: string, table: string): Promise<string | null> {
+  await session.query(
+    `INSERT INTO ${positionsTable} (source_scope, table_name, position, updated_at) VALUES ($1, $2, NULL, now())
+     ON CONFLICT (source_scope, table_name) DO NOTHING`,
+    [sourceScope, table],
+  );
+  const { rows } = await session.query<{ position: string | null }>(
+    `SELECT position FROM ${positionsTable} WHERE source_scope = $1 AND table_name = $2 FOR UPDATE`,
+    [sourceScope, table],
+  );
+  return rows[0]?.position ?? null;
 }
 
 /** The batch table takes its column types from the base table itself, so values convert exactly as they will on write. */
@@ -42,7 +110,8 @@ async function loadBatch(session: PostgresSession, table: TableSchema, names: Tr
   const columns = table.columns.map((column, index) => `b.${quoteIdent(column.name)} AS ${batchColumn(table, index)}`);
   await session.query(
     `CREATE TEMPORARY TABLE ${names.batchTable} ON COMMIT DROP AS
-     SELECT NULL::integer AS ord, NULL::boolean AS deleted, NULL::timestamptz AS changed_at, ${columns.join(', ')} FROM ${names.baseTable} b WITH NO DATA`,
+     SELECT NULL::integer AS ord, NULL::boolean AS deleted, NULL::boolean AS existed, NULL::timestamptz AS changed_at,
+            ${columns.join(', ')} FROM ${names.baseTable} b WITH NO DATA`,
   );
   const columnList = ['ord', 'deleted', 'changed_at', ...table.columns.map((_, index) => batchColumn(table, index))].join(', ');
   await session.copyIn(`COPY ${names.batchTable} (${columnList}) FROM STDIN`, copyChunks(batchRows(table, request.changes)));
@@ -63,6 +132,22 @@ function* batchRows(table: TableSchema, changes: readonly Change[]): Generator<r
 }
 
 /**
+ * Row locks on the base rows the batch touches, taken in key order (so two appliers cannot
+ * deadlock each other), and `existed` set for them. A local writer of one of these rows finishes
+ * first and conflict detection sees its change; one that comes later waits for this apply. Keys
+ * with no row cannot be locked: writeTombstones and writeRows notice a local insert that raced.
+ */
+async function lockExistingRows(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<void> {
+  const keys = table.primaryKey.map(quoteIdent);
+  await session.query(
+    `WITH locked AS (
+       SELECT ${keys.map((key) => `b.${key}`).join(', ')} FROM ${names.baseTable} b JOIN ${names.batchTable} h ON ${baseKeyMatch(table)}
+       ORDER BY ${keys.map((key) => `b.${key}`).join(', ')} FOR UPDATE OF b)
+     UPDATE ${names.batchTable} h SET existed = true FROM locked b WHERE ${baseKeyMatch(table)}`,
+  );
+}
+
+/**
  * Conflict candidates: incoming keys the destination changed after what the source has seen, by
  * a scope other than the source. The engine always hears about them, even when there are none.
  */
@@ -72,17 +157,19 @@ async function dropLosers(
   names: TrackingNames,
   request: ApplyRequest,
 ): Promise<void> {
+  const params: unknown[] = [request.sourceScope];
+  const unseen = request.seen === null ? 'true' : afterCursorSql(table, request.seen, params);
   // One primary-key probe per batch row. As a plain join the planner prefers scanning every
-  // tracking row above unseenAfter, which during a first sync is every row applied so far:
+  // tracking row after the seen cursor, which during a first sync is every row applied so far:
   // work per batch would grow with the table (invariant 8). LIMIT 1 keeps the lookup a lookup.
   const rows = await session.queryArrays(
     `SELECT h.ord, ${trackedRowSelect(table)}
      FROM ${names.batchTable} h
      CROSS JOIN LATERAL (SELECT * FROM ${names.trackingTable} t WHERE ${trackingKeyMatch(table)} LIMIT 1) t
      ${baseRowJoin(table, names.baseTable)}
-     WHERE ($1::bigint IS NULL OR t.stamp > $1::bigint) AND t.scope IS DISTINCT FROM $2::text
+     WHERE t.scope IS DISTINCT FROM $1::text AND ${unseen}
      ORDER BY h.ord`,
-    [request.unseenAfter, request.sourceScope],
+    params,
   );
   const ordinals = rows.map((row) => Number(row[0]));
   const candidates: ConflictCandidate[] = rows.map((row, index) => {
@@ -110,26 +197,85 @@ async function dropLosers(
 }
 
 /**
- * PostgreSQL checks a unique index row by row, so a batch in which two rows swap unique values
- * fails although its end state is valid. Then the rows the batch rewrites are deleted and
- * inserted again. Not for a table other tables reference: the delete would cascade to, or be
- * refused by, their rows.
+ * A delete of a row this database does not have still leaves a tombstone, so a stale insert of
+ * the same key arriving later from another member loses to it (invariant 4) whichever member
+ * syncs first. A local insert of such a key that committed meanwhile starts the apply over.
  */
-async function upsert(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<number> {
-  const sql = upsertSql(table, names);
-  await session.query('SAVEPOINT hubsync_upsert');
+async function writeTombstones(session: PostgresSession, table: TableSchema, names: TrackingNames, sourceScope: string): Promise<void> {
+  const keyList = table.primaryKey.map((_, position) => trackingKeyColumn(position));
+  const missing = `h.deleted AND h.existed IS NOT TRUE`;
+  const written = await session.query(
+    `INSERT INTO ${names.trackingTable} AS t (${keyList.join(', ')}, stamp, scope, op, changed_at)
+     SELECT ${keyList.map((key) => `h.${key}`).join(', ')}, pg_catalog.pg_current_xact_id()::text::bigint, $1, 'D', h.changed_at
+     FROM ${names.batchTable} h WHERE ${missing}
+     ON CONFLICT (${keyList.join(', ')}) DO UPDATE
+       SET stamp = EXCLUDED.stamp, scope = EXCLUDED.scope, op = 'D', changed_at = EXCLUDED.changed_at
+       WHERE t.op <> 'D'`,
+    [sourceScope],
+  );
+  if (written.rowCount === 0) return;
+  const raced = await session.query(
+    `SELECT FROM ${names.batchTable} h JOIN ${names.baseTable} b ON ${baseKeyMatch(table)} WHERE ${missing} LIMIT 1`,
+  );
+  if (raced.rowCount > 0) throw new LocalWriteRaced();
+}
+
+/**
+ * Updates the locked rows that differ and inserts the new ones. PostgreSQL checks a unique index
+ * row by row, so a batch in which two rows swap unique values fails although its end state is
+ * valid: then the rows the batch rewrites are deleted and inserted again. Not for a table other
+ * tables reference: the delete would cascade to, or be refused by, their rows.
+ */
+async function writeRows(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<number> {
+  await session.query('SAVEPOINT hubsync_write');
   try {
-    return (await session.query(sql)).rowCount;
+    return await updateThenInsert(session, table, names);
   } catch (error) {
     if (sqlState(error) !== uniqueViolation) throw error;
-    await session.query('ROLLBACK TO SAVEPOINT hubsync_upsert');
+    await session.query('ROLLBACK TO SAVEPOINT hubsync_write');
     if (await isReferenced(session, names.baseTable)) throw error;
   }
+  const differing = differs(table, 'b', (_, index) => `h.${batchColumn(table, index)}`);
   await session.query(
-    `DELETE FROM ${names.baseTable} b USING ${names.batchTable} h
-     WHERE NOT h.deleted AND ${baseKeyMatch(table)} AND ${differs(table, 'b', (_, index) => `h.${batchColumn(table, index)}`)}`,
+    `WITH removed AS (
+       DELETE FROM ${names.baseTable} b USING ${names.batchTable} h
+       WHERE NOT h.deleted AND h.existed AND ${baseKeyMatch(table)} AND ${differing}
+       RETURNING ${table.primaryKey.map((name) => `b.${quoteIdent(name)}`).join(', ')})
+     UPDATE ${names.batchTable} h SET existed = false FROM removed b WHERE ${baseKeyMatch(table)}`,
   );
-  return (await session.query(sql)).rowCount;
+  return updateThenInsert(session, table, names);
+}
+
+/**
+ * Writes only rows whose values differ, so re-applying a batch changes nothing, records no change
+ * and reports nothing applied (invariant 3). An insert that finds its key taken was raced by a
+ * local insert: the apply starts over so that the local row is judged as a conflict, never
+ * silently overwritten.
+ */
+async function updateThenInsert(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<number> {
+  const others = table.columns.map((column, index) => ({ column, index })).filter(({ column }) => !table.primaryKey.includes(column.name));
+  let updated = 0;
+  if (others.length > 0) {
+    const assignments = others.map(({ column, index }) => `${quoteIdent(column.name)} = h.${batchColumn(table, index)}`);
+    const result = await session.query(
+      `UPDATE ${names.baseTable} b SET ${assignments.join(', ')} FROM ${names.batchTable} h
+       WHERE NOT h.deleted AND h.existed AND ${baseKeyMatch(table)}
+         AND ${differs(table, 'b', (_, index) => `h.${batchColumn(table, index)}`)}`,
+    );
+    updated = result.rowCount;
+  }
+  const fresh = `NOT h.deleted AND h.existed IS NOT TRUE`;
+  const expected = await session.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${names.batchTable} h WHERE ${fresh}`);
+  const columnNames = table.columns.map((column) => quoteIdent(column.name));
+  const values = table.columns.map((_, index) => `h.${batchColumn(table, index)}`);
+  // OVERRIDING SYSTEM VALUE: an identity key column must take the source's key, not a new one.
+  const inserted = await session.query(
+    `INSERT INTO ${names.baseTable} AS b (${columnNames.join(', ')}) OVERRIDING SYSTEM VALUE
+     SELECT ${values.join(', ')} FROM ${names.batchTable} h WHERE ${fresh}
+     ON CONFLICT (${table.primaryKey.map(quoteIdent).join(', ')}) DO NOTHING`,
+  );
+  if (inserted.rowCount !== Number(expected.rows[0]?.count ?? 0)) throw new LocalWriteRaced();
+  return updated + inserted.rowCount;
 }
 
 const uniqueViolation = '23505';
@@ -140,6 +286,35 @@ async function isReferenced(session: PostgresSession, baseTable: string): Promis
     [baseTable],
   );
   return rows[0]?.referenced === true;
+}
+
+/**
+ * After every attempt waited out its lock timeout or lost to local writers: which transaction
+ * holds rows of the table, so the user can find it. The reason is said, the data never.
+ */
+async function rowsLockedError(
+  connection: PostgresConnection,
+  names: TrackingNames,
+  table: TableSchema,
+  cause: unknown,
+): Promise<HubsyncError> {
+  const retried = 'the batch was not applied and the next sync retries it';
+  if (cause instanceof LocalWriteRaced) {
+    return new HubsyncError(ErrorCode.RowsLocked, `local writes kept changing rows of table "${table.name}" during the apply; ${retried}`);
+  }
+  const { rows } = await connection.query<{ pid: number; age: string }>(
+    `SELECT a.pid, round(extract(epoch FROM now() - a.xact_start))::text AS age
+     FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.relation = $1::regclass AND l.granted AND a.pid <> pg_catalog.pg_backend_pid() AND a.xact_start IS NOT NULL
+     ORDER BY a.xact_start LIMIT 1`,
+    [names.baseTable],
+  );
+  const holder = rows[0] ? ` (transaction of pid ${rows[0].pid}, open for ${rows[0].age} s)` : '';
+  return new HubsyncError(
+    ErrorCode.RowsLocked,
+    `rows of table "${table.name}" stayed locked by another transaction${holder}; ${retried}`,
+    { cause },
+  );
 }
 
 /** Tracking row `t` belongs to batch row `h`. */
@@ -169,20 +344,4 @@ function differs(table: TableSchema, base: string, incoming: (column: ColumnSche
   const current = compared.map(({ column }) => asText(column, `${base}.${quoteIdent(column.name)}`));
   const next = compared.map(({ column, index }) => asText(column, incoming(column, index)));
   return `(${current.join(', ')}) IS DISTINCT FROM (${next.join(', ')})`;
-}
-
-/** Writes only rows whose values differ, so re-applying a batch changes nothing, records no change and reports nothing applied (invariant 3). */
-function upsertSql(table: TableSchema, names: TrackingNames): string {
-  const columnNames = table.columns.map((column) => quoteIdent(column.name));
-  const values = table.columns.map((_, index) => `h.${batchColumn(table, index)}`);
-  const others = table.columns.filter((column) => !table.primaryKey.includes(column.name));
-  const onConflict =
-    others.length === 0
-      ? 'DO NOTHING'
-      : `DO UPDATE SET ${others.map((column) => `${quoteIdent(column.name)} = EXCLUDED.${quoteIdent(column.name)}`).join(', ')}
-         WHERE ${differs(table, 'b', (column) => `EXCLUDED.${quoteIdent(column.name)}`)}`;
-  // OVERRIDING SYSTEM VALUE: an identity key column must take the source's key, not a new one.
-  return `INSERT INTO ${names.baseTable} AS b (${columnNames.join(', ')}) OVERRIDING SYSTEM VALUE
-    SELECT ${values.join(', ')} FROM ${names.batchTable} h WHERE NOT h.deleted
-    ON CONFLICT (${table.primaryKey.map(quoteIdent).join(', ')}) ${onConflict}`;
 }

@@ -1,4 +1,4 @@
-import type { Change, Operation, ReadChangesRequest } from '../../engine/provider.js';
+import type { Change, Cursor, Operation, ReadChangesRequest } from '../../engine/provider.js';
 import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import type { QueryRunner } from './postgres-connection.js';
@@ -67,20 +67,30 @@ function firstKey(table: TableSchema): string {
   return first;
 }
 
-/** Changes in (after, before) ordered by (stamp, key), read in one statement through the (stamp, key) index. */
+/**
+ * The condition "tracking row `t` lies after `cursor`" in (stamp, key) order, appending the
+ * cursor's values to `params`. Key parameters take the key columns' own types so the comparison
+ * uses the same order as the (stamp, key) index.
+ */
+export function afterCursorSql(table: TableSchema, cursor: Cursor, params: unknown[]): string {
+  params.push(cursor.stamp);
+  const stampParam = `$${params.length}::bigint`;
+  if (cursor.key === null) return `t.stamp >= ${stampParam}`;
+  const keyColumns = table.primaryKey.map((_, position) => `t.${trackingKeyColumn(position)}`);
+  const keyParams = table.primaryKey.map((name, position) => {
+    params.push(toParameter(cursor.key?.[position] ?? null));
+    return `$${params.length}::${parameterTypeOf(columnNamed(table, name).type)}`;
+  });
+  return `(t.stamp, ${keyColumns.join(', ')}) > (${stampParam}, ${keyParams.join(', ')})`;
+}
+
+/** Changes after `after` and below `before` ordered by (stamp, key), read in one statement through the (stamp, key) index. */
 export async function readChanges(runner: QueryRunner, schema: string, request: ReadChangesRequest): Promise<Change[]> {
-  const { table, after } = request;
+  const { table } = request;
   const names = trackingNames(schema, table.name);
   const keyColumns = table.primaryKey.map((_, position) => `t.${trackingKeyColumn(position)}`);
-  const params: unknown[] = [request.before, request.excludeScope, after.stamp];
-  let lowerBound = 't.stamp > $3::bigint';
-  if (after.key !== null) {
-    const keyParams = table.primaryKey.map((name, position) => {
-      params.push(toParameter(after.key?.[position] ?? null));
-      return `$${params.length}::${parameterTypeOf(columnNamed(table, name).type)}`;
-    });
-    lowerBound = `(t.stamp, ${keyColumns.join(', ')}) > ($3::bigint, ${keyParams.join(', ')})`;
-  }
+  const params: unknown[] = [request.before, request.excludeScope];
+  const lowerBound = afterCursorSql(table, request.after, params);
   params.push(request.limit);
   const rows = await runner.queryArrays(
     `SELECT ${trackedRowSelect(table)}

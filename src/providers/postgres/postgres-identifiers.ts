@@ -26,7 +26,7 @@ export function derivedPrefix(table: string): string {
 }
 
 /** hubsync's own tables in the tracking schema; a user table of the same name must not collide. */
-const reservedTrackingNames: ReadonlySet<string> = new Set(['meta', 'tracked']);
+const reservedTrackingNames: ReadonlySet<string> = new Set(['meta', 'tracked', 'positions']);
 
 /** Tracking tables carry the user's table name for readability unless it is one of ours. */
 export function trackingTableName(table: string): string {

@@ -4,8 +4,10 @@ import type {
   Change,
   Provider,
   ProviderCapabilities,
+  PositionToken,
   ReadChangesRequest,
   Stamp,
+  Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
@@ -21,6 +23,7 @@ import {
   metaTable,
   metadataDdl,
   namesOf,
+  positionsTable,
   trackedTable,
   trackingDdl,
   trackingNames,
@@ -165,16 +168,38 @@ class PostgresProvider implements Provider {
     });
   }
 
-  async watermark(): Promise<Stamp> {
+  async watermark(): Promise<Watermark> {
     const snapshot = await this.connection.query<{ taken: string }>('SELECT pg_catalog.pg_current_snapshot()::text AS taken');
     const taken = snapshot.rows[0]?.taken ?? '';
     // Text form xmin:xmax:running-list; with nothing running below xmax, xmax is the watermark.
     const [, xmax, running] = taken.split(':');
-    if (xmax !== undefined && running === '') return xmax;
+    if (xmax !== undefined && running === '') return { stamp: xmax, heldBackBy: null };
     const { rows } = await this.connection.query<{ watermark: string }>(watermarkSql, [taken]);
-    const watermark = rows[0]?.watermark;
-    if (watermark === undefined) throw new HubsyncError(ErrorCode.DatabaseError, 'PostgreSQL returned no snapshot');
-    return watermark;
+    const stamp = rows[0]?.watermark;
+    if (stamp === undefined) throw new HubsyncError(ErrorCode.DatabaseError, 'PostgreSQL returned no snapshot');
+    return { stamp, heldBackBy: stamp === xmax ? null : await this.holderOf(stamp) };
+  }
+
+  /** The session whose open transaction is the watermark, for the user to find and end. */
+  private async holderOf(stamp: Stamp): Promise<string> {
+    const { rows } = await this.connection.query<{ pid: number; age: string }>(
+      `SELECT pid, round(extract(epoch FROM now() - xact_start))::text AS age FROM pg_catalog.pg_stat_activity
+       WHERE backend_xid IS NOT NULL AND backend_xid::text::bigint = $1::bigint % 4294967296`,
+      [stamp],
+    );
+    const holder = rows[0];
+    return holder === undefined
+      ? `transaction ${stamp} (not visible in pg_stat_activity: prepared, or another role's)`
+      : `transaction of pid ${holder.pid}, open for ${holder.age} s`;
+  }
+
+  async readPositions(sourceScope: string): Promise<ReadonlyMap<string, PositionToken>> {
+    if (!(await positionsExist(this.connection))) return new Map();
+    const { rows } = await this.connection.query<{ table_name: string; position: string }>(
+      `SELECT table_name, position FROM ${positionsTable} WHERE source_scope = $1 AND position IS NOT NULL`,
+      [sourceScope],
+    );
+    return new Map(rows.map((row) => [row.table_name, row.position]));
   }
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
@@ -212,8 +237,17 @@ async function trackingSchemaExists(runner: QueryRunner): Promise<boolean> {
   return rows[0]?.present === true;
 }
 
+async function positionsExist(runner: QueryRunner): Promise<boolean> {
+  const { rows } = await runner.query<{ present: boolean }>(`SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present`, [positionsTable]);
+  return rows[0]?.present === true;
+}
+
+/**
+ * Tables tracked here. None while the positions table is missing (a database provisioned by an
+ * earlier version), so the engine provisions again and the metadata is brought up to date.
+ */
 async function trackedTableNames(runner: QueryRunner): Promise<string[]> {
-  if (!(await trackingSchemaExists(runner))) return [];
+  if (!(await trackingSchemaExists(runner)) || !(await positionsExist(runner))) return [];
   const { rows } = await runner.query<{ table_name: string }>(`SELECT table_name FROM ${trackedTable} ORDER BY table_name`);
   return rows.map((row) => row.table_name);
 }

@@ -18,6 +18,7 @@ import {
 
 export const metaTable = qualifiedName(trackingSchema, 'meta');
 export const trackedTable = qualifiedName(trackingSchema, 'tracked');
+export const positionsTable = qualifiedName(trackingSchema, 'positions');
 
 /** Version of the objects below, recorded in hubsync.meta for future migrations. */
 export const trackingSchemaVersion = '1';
@@ -29,6 +30,14 @@ export const metadataDdl: readonly string[] = [
      table_name text PRIMARY KEY,
      tracking_table text NOT NULL,
      function_prefix text NOT NULL)`,
+  // How far each source's changes to each table are applied here, written by every apply in its
+  // own transaction (invariant 7): the position is an opaque token the engine encodes.
+  `CREATE TABLE IF NOT EXISTS ${positionsTable} (
+     source_scope text NOT NULL,
+     table_name text NOT NULL,
+     position text NOT NULL,
+     updated_at timestamptz NOT NULL,
+     PRIMARY KEY (source_scope, table_name))`,
 ];
 
 export interface KeyColumn {
@@ -176,12 +185,16 @@ END;`)}`,
   );
 }
 
-/** A tracking row for every row that exists before tracking starts, so members receive them. */
+/**
+ * A tracking row for every row that exists before tracking starts, so members receive them.
+ * Their change time is the epoch: nobody knows when they were written, and under
+ * lastWriterWins any real change must beat them (a member joining with a restored backup).
+ */
 export function backfillSql(names: TrackingNames, keys: readonly KeyColumn[]): string {
   const keyList = keys.map((_, position) => trackingKeyColumn(position)).join(', ');
   const baseKeys = keys.map((key) => `b.${quoteIdent(key.name)}`).join(', ');
   return `INSERT INTO ${names.trackingTable} (${keyList}, stamp, scope, op, changed_at)
-    SELECT ${baseKeys}, pg_catalog.pg_current_xact_id()::text::bigint, NULL, 'I', pg_catalog.clock_timestamp()
+    SELECT ${baseKeys}, pg_catalog.pg_current_xact_id()::text::bigint, NULL, 'I', 'epoch'::timestamptz
     FROM ${names.baseTable} b`;
 }
 
@@ -199,4 +212,8 @@ export function dropTrackingSql(names: TrackingNames, baseTableExists: boolean):
   ];
 }
 
-export const dropMetadataSql: readonly string[] = [`DROP TABLE IF EXISTS ${trackedTable}`, `DROP TABLE IF EXISTS ${metaTable}`];
+export const dropMetadataSql: readonly string[] = [
+  `DROP TABLE IF EXISTS ${positionsTable}`,
+  `DROP TABLE IF EXISTS ${trackedTable}`,
+  `DROP TABLE IF EXISTS ${metaTable}`,
+];

@@ -1,20 +1,38 @@
 import Database from 'better-sqlite3';
-import type { ApplyRequest, ApplyResult, Change, ConflictCandidate } from '../../engine/provider.js';
+import { positionMoved } from '../../engine/positions.js';
+import type { ApplyRequest, ApplyResult, Change, ConflictCandidate, PositionToken } from '../../engine/provider.js';
 import type { TableSchema } from '../../engine/types.js';
 import { quoteIdentifier, quoteIdentifiers } from './sqlite-identifiers.js';
-import { decodeTrackedRow, keyOf, trackedVersionSql } from './sqlite-change-reader.js';
-import { scopeTable, trackingKeyColumns, trackingTableName } from './sqlite-tracking-sql.js';
+import { afterCursor, decodeTrackedRow, keyOf, trackedVersionSql } from './sqlite-change-reader.js';
+import {
+  currentStampSql,
+  nextStampSql,
+  positionsTable,
+  scopeTable,
+  trackingColumnList,
+  trackingKeyColumns,
+  trackingTableName,
+} from './sqlite-tracking-sql.js';
 import { toParameter, type SqliteParameter, type SqliteValue } from './sqlite-types.js';
 
 /**
- * Applies one batch in one IMMEDIATE transaction. better-sqlite3's transaction helper cannot
- * span the awaited `resolve`, so BEGIN, COMMIT and ROLLBACK are issued by hand; the caller makes
- * sure nothing else uses the connection meanwhile.
+ * Applies one batch in one IMMEDIATE transaction, and records the position it reached in the
+ * same transaction (invariant 7). better-sqlite3's transaction helper cannot span the awaited
+ * `resolve`, so BEGIN, COMMIT and ROLLBACK are issued by hand; the caller makes sure nothing else
+ * uses the connection meanwhile.
  */
 export async function applyChanges(db: Database.Database, request: ApplyRequest): Promise<ApplyResult> {
   const setScope = db.prepare<[string | null]>(`UPDATE ${quoteIdentifier(scopeTable)} SET "scope" = ? WHERE "id" = 1`);
   db.exec('BEGIN IMMEDIATE');
   try {
+    if (request.position !== null) {
+      const recorded = readPosition(db, request.sourceScope, request.table.name);
+      if (recorded === request.position.through) {
+        db.exec('ROLLBACK');
+        return { applied: 0, alreadyApplied: true };
+      }
+      if (recorded !== request.position.after) throw positionMoved(request.table.name);
+    }
     // The triggers tag every change of this transaction with the sending scope (invariant 2).
     setScope.run(request.sourceScope);
     const conflicts = findConflicts(db, request);
@@ -22,20 +40,39 @@ export async function applyChanges(db: Database.Database, request: ApplyRequest)
     // Only a change the engine said wins is written; a short answer array loses nothing silently.
     const losing = new Set(conflicts.filter((_, index) => answers[index] !== true).map((conflict) => conflict.position));
     const winning = request.changes.filter((_, position) => !losing.has(position));
-    const write = prepareWriter(db, request.table);
+    const write = prepareWriter(db, request.table, request.sourceScope);
     // Deletes first: a key that moved (old key deleted, new key inserted) may carry a unique
     // value the new row needs.
     let applied = 0;
     for (const change of winning) if (change.operation === 'delete') applied += write(change);
     applied += writeUpserts(db, request.table, winning.filter((change) => change.operation !== 'delete'), write);
     setScope.run(null);
+    if (request.position !== null) recordPosition(db, request.sourceScope, request.table.name, request.position.through);
     db.exec('COMMIT');
-    return { applied };
+    return { applied, alreadyApplied: false };
   } catch (error) {
     // SQLite already rolls back by itself after some errors (SQLITE_FULL, SQLITE_NOMEM).
     if (db.inTransaction) db.exec('ROLLBACK');
     throw error;
   }
+}
+
+export function readPosition(db: Database.Database, sourceScope: string, table: string): PositionToken | null {
+  const position = db
+    .prepare<[string, string], string>(
+      `SELECT "position" FROM ${quoteIdentifier(positionsTable)} WHERE "source_scope" = ? AND "table_name" = ?`,
+    )
+    .pluck()
+    .get(sourceScope, table);
+  return position ?? null;
+}
+
+function recordPosition(db: Database.Database, sourceScope: string, table: string, position: PositionToken): void {
+  db.prepare<[string, string, string]>(
+    `INSERT INTO ${quoteIdentifier(positionsTable)} ("source_scope", "table_name", "position", "updated_at") ` +
+      `VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ` +
+      `ON CONFLICT ("source_scope", "table_name") DO UPDATE SET "position" = excluded."position", "updated_at" = excluded."updated_at"`,
+  ).run(sourceScope, table, position);
 }
 
 /**
@@ -87,15 +124,14 @@ interface Conflict {
 function findConflicts(db: Database.Database, request: ApplyRequest): Conflict[] {
   const { table } = request;
   const keyMatch = trackingKeyColumns(table.primaryKey.length).map((key) => `t.${quoteIdentifier(key)} = ?`);
-  const unseen = request.unseenAfter === null ? '' : ` AND t."stamp" > ?`;
+  const unseen = request.seen === null ? { sql: '1', params: [] } : afterCursor(table, request.seen);
   const lookup = db
     .prepare<SqliteParameter[], SqliteValue[]>(
-      `${trackedVersionSql(table)} WHERE ${keyMatch.join(' AND ')} AND (t."scope" IS NULL OR t."scope" <> ?)${unseen}`,
+      `${trackedVersionSql(table)} WHERE ${keyMatch.join(' AND ')} AND (t."scope" IS NULL OR t."scope" <> ?) AND ${unseen.sql}`,
     )
     .raw();
-  const unseenAfter = request.unseenAfter === null ? [] : [BigInt(request.unseenAfter)];
   return request.changes.flatMap((change, position) => {
-    const row = lookup.get(...keyOf(table, change.values), request.sourceScope, ...unseenAfter);
+    const row = lookup.get(...keyOf(table, change.values), request.sourceScope, ...unseen.params);
     if (row === undefined) return [];
     const existing = decodeTrackedRow(row, table);
     return [
@@ -112,11 +148,14 @@ function findConflicts(db: Database.Database, request: ApplyRequest): Conflict[]
 
 /**
  * Statements for one change; they return the rows they changed. An upsert only updates columns
- * that differ, so re-applying a batch after a lost checkpoint writes nothing and the triggers
- * record nothing (invariant 3).
+ * that differ, so re-applying a batch writes nothing and the triggers record nothing
+ * (invariant 3). A delete of a row this database does not have still leaves a tombstone, so a
+ * stale insert of the same key arriving later from another member loses to it (invariant 4).
  */
-function prepareWriter(db: Database.Database, table: TableSchema): (change: Change) => number {
+function prepareWriter(db: Database.Database, table: TableSchema, sourceScope: string): (change: Change) => number {
   const base = quoteIdentifier(table.name);
+  const tracking = quoteIdentifier(trackingTableName(table.name));
+  const trackingKeys = quoteIdentifiers(trackingKeyColumns(table.primaryKey.length));
   const keys = new Set(table.primaryKey);
   const keyList = quoteIdentifiers(table.primaryKey);
   const remove = db.prepare<SqliteParameter[]>(
@@ -135,15 +174,29 @@ function prepareWriter(db: Database.Database, table: TableSchema): (change: Chan
   // The triggers stamp the tracking row with the time of this apply; the change's own time
   // replaces it so last-writer-wins judges later conflicts by when the change was really made.
   const keepChangeTime = db.prepare<SqliteParameter[]>(
-    `UPDATE ${quoteIdentifier(trackingTableName(table.name))} SET "changed_at" = ? WHERE ` +
+    `UPDATE ${tracking} SET "changed_at" = ? WHERE ` +
       trackingKeyColumns(table.primaryKey.length).map((key) => `${quoteIdentifier(key)} = ?`).join(' AND '),
+  );
+  const nextStamp = db.prepare(nextStampSql);
+  const tombstone = db.prepare<SqliteParameter[]>(
+    `INSERT INTO ${tracking} (${trackingColumnList(table.primaryKey.length)}) ` +
+      `VALUES (${table.primaryKey.map(() => '?').join(', ')}, ${currentStampSql}, ?, 'D', ?) ` +
+      `ON CONFLICT (${trackingKeys}) DO UPDATE SET "stamp" = excluded."stamp", "scope" = excluded."scope", "op" = 'D', ` +
+      `"changed_at" = excluded."changed_at" WHERE "op" <> 'D'`,
   );
   return (change) => {
     const key = keyOf(table, change.values);
-    const changed =
-      change.operation === 'delete'
-        ? remove.run(...key).changes
-        : upsert.run(...table.columns.map((column, position) => toParameter(change.values[position] ?? null, column.type))).changes;
+    if (change.operation === 'delete') {
+      const removed = remove.run(...key).changes;
+      if (removed > 0) {
+        keepChangeTime.run(change.changedAt, ...key);
+      } else {
+        nextStamp.run();
+        tombstone.run(...key, sourceScope, change.changedAt);
+      }
+      return removed;
+    }
+    const changed = upsert.run(...table.columns.map((column, position) => toParameter(change.values[position] ?? null, column.type))).changes;
     if (changed > 0) keepChangeTime.run(change.changedAt, ...key);
     return changed;
   };

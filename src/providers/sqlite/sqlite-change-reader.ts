@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Change, Operation, ReadChangesRequest, Stamp } from '../../engine/provider.js';
+import type { Change, Cursor, Operation, ReadChangesRequest, Stamp } from '../../engine/provider.js';
 import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
@@ -59,20 +59,28 @@ export function keyOf(table: TableSchema, values: readonly SyncValue[]): SqliteP
   return keyColumnsOf(table).map(({ position, column }) => toParameter(values[position] ?? null, column.type));
 }
 
-export function readChanges(db: Database.Database, request: ReadChangesRequest): Change[] {
-  const { table, after } = request;
+/**
+ * The condition "tracking row `t` lies after `cursor`" in (stamp, key) order, with its parameters.
+ * Keyset comparison on (stamp, key) so a batched read is one index range scan (invariant 8).
+ */
+export function afterCursor(table: TableSchema, cursor: Cursor): { readonly sql: string; readonly params: SqliteParameter[] } {
+  if (cursor.key === null) return { sql: `t."stamp" >= ?`, params: [BigInt(cursor.stamp)] };
   const keys = trackingKeyColumns(table.primaryKey.length).map((key) => `t.${quoteIdentifier(key)}`);
-  // Keyset pagination on (stamp, key) so every batch is one index range scan (invariant 8).
-  const position = after.key === null ? `t."stamp" > ?` : `(t."stamp", ${keys.join(', ')}) > (?, ${keys.map(() => '?').join(', ')})`;
-  const afterKey =
-    after.key === null ? [] : keyColumnsOf(table).map(({ column }, index) => toParameter(after.key?.[index] ?? null, column.type));
+  const key = keyColumnsOf(table).map(({ column }, index) => toParameter(cursor.key?.[index] ?? null, column.type));
+  return { sql: `(t."stamp", ${keys.join(', ')}) > (?, ${keys.map(() => '?').join(', ')})`, params: [BigInt(cursor.stamp), ...key] };
+}
+
+export function readChanges(db: Database.Database, request: ReadChangesRequest): Change[] {
+  const { table } = request;
+  const keys = trackingKeyColumns(table.primaryKey.length).map((key) => `t.${quoteIdentifier(key)}`);
+  const after = afterCursor(table, request.after);
   const rows = db
     .prepare<SqliteParameter[], SqliteValue[]>(
-      `${trackedVersionSql(table)} WHERE t."stamp" < ? AND (t."scope" IS NULL OR t."scope" <> ?) AND ${position} ` +
+      `${trackedVersionSql(table)} WHERE t."stamp" < ? AND (t."scope" IS NULL OR t."scope" <> ?) AND ${after.sql} ` +
         `ORDER BY t."stamp", ${keys.join(', ')} LIMIT ?`,
     )
     .raw()
-    .all(BigInt(request.before), request.excludeScope, BigInt(after.stamp), ...afterKey, BigInt(request.limit));
+    .all(BigInt(request.before), request.excludeScope, ...after.params, BigInt(request.limit));
   return rows.map((row) => {
     const version = decodeTrackedRow(row, table);
     return {

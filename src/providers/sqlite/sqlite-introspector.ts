@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ColumnInfo, IndexInfo, TableInfo } from '../../engine/types.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
-import { metadataTables, trackedTable } from './sqlite-tracking-sql.js';
+import { metadataTables, positionsTable, trackedTable } from './sqlite-tracking-sql.js';
 import { logicalTypeOf } from './sqlite-types.js';
 
 interface ColumnRow {
@@ -48,8 +48,12 @@ interface TrackedRow {
   readonly tracking_table: string;
 }
 
+/**
+ * Tables tracked here. None while the positions table is missing (a database provisioned by an
+ * earlier version), so the engine provisions again and the metadata is brought up to date.
+ */
 export function trackedRows(db: Database.Database): TrackedRow[] {
-  if (!hasTable(db, trackedTable)) return [];
+  if (!hasTable(db, trackedTable) || !hasTable(db, positionsTable)) return [];
   return db
     .prepare<[], TrackedRow>(`SELECT "table_name", "tracking_table" FROM ${quoteIdentifier(trackedTable)} ORDER BY "table_name"`)
     .all();

@@ -6,8 +6,9 @@ import type {
   Change,
   Provider,
   ProviderCapabilities,
+  PositionToken,
   ReadChangesRequest,
-  Stamp,
+  Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
@@ -18,7 +19,7 @@ import { quoteIdentifier } from './sqlite-identifiers.js';
 import { hasTable, introspectTables, trackedRows } from './sqlite-introspector.js';
 import { deprovisionAll, provisionTables } from './sqlite-provisioner.js';
 import { createTableDdl } from './sqlite-schema-sql.js';
-import { metaTable } from './sqlite-tracking-sql.js';
+import { metaTable, positionsTable } from './sqlite-tracking-sql.js';
 
 /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
 const busyTimeoutMs = 5000;
@@ -84,14 +85,27 @@ class SqliteProvider implements Provider {
   }
 
   /** One writer and a committed counter: every stamp up to the committed counter value is final (invariant 1). */
-  watermark(): Promise<Stamp> {
+  watermark(): Promise<Watermark> {
     return this.serialize('reading the watermark', () => {
       this.requireProvisioned();
       const stamp = this.db
         .prepare<[], bigint>(`SELECT "value" FROM ${quoteIdentifier(metaTable)} WHERE "key" = 'stamp'`)
         .pluck()
         .get();
-      return ((stamp ?? 0n) + 1n).toString();
+      // One writer: nothing can hold the watermark back.
+      return { stamp: ((stamp ?? 0n) + 1n).toString(), heldBackBy: null };
+    });
+  }
+
+  readPositions(sourceScope: string): Promise<ReadonlyMap<string, PositionToken>> {
+    return this.serialize('reading applied positions', () => {
+      if (!hasTable(this.db, positionsTable)) return new Map<string, PositionToken>();
+      const rows = this.db
+        .prepare<[string], { table_name: string; position: string }>(
+          `SELECT "table_name", "position" FROM ${quoteIdentifier(positionsTable)} WHERE "source_scope" = ?`,
+        )
+        .all(sourceScope);
+      return new Map(rows.map((row) => [row.table_name, row.position]));
     });
   }
 

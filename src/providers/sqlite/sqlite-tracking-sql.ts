@@ -18,8 +18,10 @@ export const trackedTable = 'hubsync_tracked';
  * SQL function would break every other program that writes this database.
  */
 export const scopeTable = 'hubsync_scope';
+/** How far each source's changes to each table are applied here, written by every apply in its own transaction (invariant 7). */
+export const positionsTable = 'hubsync_positions';
 
-export const metadataTables: readonly string[] = [metaTable, trackedTable, scopeTable];
+export const metadataTables: readonly string[] = [metaTable, trackedTable, scopeTable, positionsTable];
 
 const schemaVersion = 1;
 
@@ -60,6 +62,8 @@ export function metadataDdl(): string[] {
     `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(trackedTable)} ("table_name" TEXT PRIMARY KEY, "tracking_table" TEXT NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(scopeTable)} ("id" INTEGER PRIMARY KEY CHECK ("id" = 1), "scope" TEXT)`,
     `INSERT OR IGNORE INTO ${quoteIdentifier(scopeTable)} ("id", "scope") VALUES (1, NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(positionsTable)} ("source_scope" TEXT NOT NULL, "table_name" TEXT NOT NULL, ` +
+      `"position" TEXT NOT NULL, "updated_at" TEXT NOT NULL, PRIMARY KEY ("source_scope", "table_name"))`,
   ];
 }
 
@@ -87,26 +91,29 @@ export function dropTrackingDdl(table: string): string[] {
   ];
 }
 
-const nextStampSql = `UPDATE ${quoteIdentifier(metaTable)} SET "value" = "value" + 1 WHERE "key" = 'stamp'`;
-const currentStampSql = `(SELECT "value" FROM ${quoteIdentifier(metaTable)} WHERE "key" = 'stamp')`;
+export const nextStampSql = `UPDATE ${quoteIdentifier(metaTable)} SET "value" = "value" + 1 WHERE "key" = 'stamp'`;
+export const currentStampSql = `(SELECT "value" FROM ${quoteIdentifier(metaTable)} WHERE "key" = 'stamp')`;
 const currentScopeSql = `(SELECT "scope" FROM ${quoteIdentifier(scopeTable)} WHERE "id" = 1)`;
 const nowSql = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+const epoch = '1970-01-01T00:00:00.000Z';
 
-function trackingColumnList(keyCount: number): string {
+export function trackingColumnList(keyCount: number): string {
   return `${quoteIdentifiers(trackingKeyColumns(keyCount))}, "stamp", "scope", "op", "changed_at"`;
 }
 
 /**
  * Tracking rows for the rows a table already holds, each under a stamp of its own in key order.
  * One shared stamp would leave the (stamp, key) index seeking only on the stamp, so every batch
- * of the first sync would rescan the rows before it (invariant 8).
+ * of the first sync would rescan the rows before it (invariant 8). Their change time is the
+ * epoch: nobody knows when they were written, and under lastWriterWins any real change must beat
+ * them (a member joining with a restored backup).
  */
 export function backfillSql(table: string, keys: readonly TrackedKeyColumn[]): string[] {
   const tracking = quoteIdentifier(trackingTableName(table));
   const keyList = quoteIdentifiers(keys.map((key) => key.name));
   return [
     `INSERT INTO ${tracking} (${trackingColumnList(keys.length)}) ` +
-      `SELECT ${keyList}, ${currentStampSql} + ROW_NUMBER() OVER (ORDER BY ${keyList}), NULL, 'I', ${nowSql} ` +
+      `SELECT ${keyList}, ${currentStampSql} + ROW_NUMBER() OVER (ORDER BY ${keyList}), NULL, 'I', '${epoch}' ` +
       `FROM ${quoteIdentifier(table)}`,
     `UPDATE ${quoteIdentifier(metaTable)} SET "value" = max("value", coalesce((SELECT max("stamp") FROM ${tracking}), 0)) ` +
       `WHERE "key" = 'stamp'`,

@@ -1,0 +1,31 @@
+import type { EngineContext } from './engine-context.js';
+import type { SyncGroup } from './group.js';
+import { GroupNodes } from './group-connections.js';
+import { planSchema, type SyncPlan } from './sync-plan.js';
+
+/**
+ * What every step of a run works with: the group, its databases (opened on demand) and the sync
+ * plan validated against the hub's catalogue. The CLI keeps one for a whole run; a Functions
+ * activity builds one per invocation.
+ */
+export interface RunSession {
+  readonly group: SyncGroup;
+  readonly context: EngineContext;
+  readonly nodes: GroupNodes;
+  readonly plan: SyncPlan;
+}
+
+/** Open the hub, plan, run `work`, and close every database it opened whatever happens. */
+export async function withRunSession<T>(
+  group: SyncGroup,
+  context: EngineContext,
+  work: (session: RunSession) => Promise<T>,
+): Promise<T> {
+  const nodes = new GroupNodes(group, context, { create: true });
+  try {
+    const plan = planSchema(group, await (await nodes.hub()).introspect());
+    return await work({ group, context, nodes, plan });
+  } finally {
+    await nodes.close();
+  }
+}
