@@ -41,6 +41,13 @@ export const ErrorCode = {
   PendingChanges: 'HS_PENDING_CHANGES',
   /** A conditional write found the stored item changed since it was read (ETag mismatch). */
   PreconditionFailed: 'HS_PRECONDITION_FAILED',
+  /**
+   * The state file cannot be used: missing folder, not a hubsync state file, or read-only when
+   * something had to be written to it.
+   */
+  StateUnavailable: 'HS_STATE_UNAVAILABLE',
+  /** A continuation token passed back to a list is not one the store handed out. */
+  InvalidContinuationToken: 'HS_INVALID_CONTINUATION_TOKEN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -58,6 +65,8 @@ const inputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.NotFound,
   ErrorCode.RunInProgress,
   ErrorCode.PendingChanges,
+  ErrorCode.StateUnavailable,
+  ErrorCode.InvalidContinuationToken,
 ]);
 
 export class HubsyncError extends Error {
