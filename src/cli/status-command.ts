@@ -45,8 +45,10 @@ function formatRuns(runs: readonly RunRecord[]): string[] {
     total(run, 'failed'),
   ]);
   const errors = runs.filter((run) => run.error !== null).map((run) => `${run.runId}: ${run.error}`);
+  const notices = runs.flatMap((run) => (run.notices ?? []).map((notice) => `${run.runId}: ${notice}`));
   return [
     ...formatTable(['run', 'status', 'started', 'duration', 'uploaded', 'downloaded', 'conflicts', 'failed'], rows),
     ...(errors.length > 0 ? ['', 'errors:', ...errors.map((line) => `  ${line}`)] : []),
+    ...(notices.length > 0 ? ['', 'held back:', ...notices.map((line) => `  ${line}`)] : []),
   ];
 }

@@ -53,7 +53,6 @@ function jsonResult(result: RunResult): object {
       failed,
     })),
     durationMs: result.durationMs,
-    notices: result.notices,
   };
 }
 

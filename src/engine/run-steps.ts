@@ -131,7 +131,8 @@ export async function finishRun(state: StateStore, outcome: RunOutcome, finished
     finishedAt,
     members: outcome.members,
     error: outcome.errors.length > 0 ? outcome.errors.join('; ') : null,
-    notices: outcome.notices,
+    // Only when there is something to say, so a run record keeps its documented fields otherwise.
+    ...(outcome.notices.length > 0 ? { notices: outcome.notices } : {}),
   };
   await state.saveRun(record);
   return record;

@@ -59,7 +59,7 @@ export async function runTransfer(transfer: Transfer, state: StateStore, options
   const totals = { moved: 0, conflicts: 0, failed: 0 };
   const budget = budgetOf(options.budget);
   let position = transfer.recorded;
-  let checkpoint = await syncCheckpointCopy(state, transfer.checkpoint, position.cursor);
+  let checkpoint = await syncCheckpointCopy(state, transfer.checkpoint, position);
   let pending = readAfter(transfer, position.cursor);
   for (let batches = 0; ; batches += 1) {
     if (budget.spent(batches)) return { ...totals, more: true };
@@ -114,10 +114,10 @@ export function positionFrom(token: PositionToken | null): Transfer['recorded'] 
 }
 
 /** The state store's copy follows the destination's record: where they differ, the record wins. */
-async function syncCheckpointCopy(state: StateStore, key: CheckpointKey, recorded: Cursor): Promise<Cursor | null> {
+async function syncCheckpointCopy(state: StateStore, key: CheckpointKey, recorded: Transfer['recorded']): Promise<Cursor | null> {
   const stored = await state.getCheckpoint(key);
-  if (stored !== null && encodeCursor(stored) === encodeCursor(recorded)) return stored;
-  return (await state.compareAndSetCheckpoint(key, stored, recorded)) ? recorded : stored;
+  if (stored === null ? recorded.token === null : encodeCursor(stored) === encodeCursor(recorded.cursor)) return stored;
+  return (await state.compareAndSetCheckpoint(key, stored, recorded.cursor)) ? recorded.cursor : stored;
 }
 
 /** The copy only moves forward, and only from the value this transfer last saw. */
@@ -157,7 +157,8 @@ async function applyRange(
     return { ...nothing, ...result, reached };
   } catch (error) {
     if (isHubsyncError(error) && error.code === ErrorCode.PositionMoved) return { ...nothing, reached, moved: true };
-    if (!isHubsyncError(error) || error.code !== ErrorCode.DataRejected) throw error;
+    // A range with no change left to blame (a position-only apply) cannot be split further.
+    if (!isHubsyncError(error) || error.code !== ErrorCode.DataRejected || changes.length === 0) throw error;
     const [only] = changes;
     if (changes.length === 1 && only) {
       await recordFailure(transfer, state, only, error.message);

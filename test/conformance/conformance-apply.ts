@@ -93,8 +93,8 @@ export function describeApply(harness: ProviderHarness): void {
         await provider.createTable(items);
         await provider.provision([items]);
         await apply(provider, items, [itemChange('insert', 1, 'from A', 1)], { sourceScope: 'A' });
-        const mark = await provider.watermark();
-        await apply(provider, items, [itemChange('update', 1, 'from B', 2)], { sourceScope: 'B', unseenAfter: seenBelow(mark) });
+        const mark = (await provider.watermark()).stamp;
+        await apply(provider, items, [itemChange('update', 1, 'from B', 2)], { sourceScope: 'B', seen: seenBelow(mark) });
         assert.deepEqual((await readAll(provider, items, { excludeScope: 'A' })).map((c) => c.values), [[1, 'from B', 2]]);
         assert.deepEqual(await readAll(provider, items, { excludeScope: 'B' }), []);
       });
@@ -111,14 +111,14 @@ export function describeApply(harness: ProviderHarness): void {
           [2, 'two', 2],
           [3, 'three', 3],
         ]);
-        const seeded = await provider.watermark();
+        const seeded = (await provider.watermark()).stamp;
         const batch = [
           itemChange('update', 1, 'one-remote', 10),
           itemChange('delete', 2),
           itemChange('insert', 4, 'four', 4),
           itemChange('insert', 5, null, null),
         ];
-        const first = await apply(provider, items, batch, { sourceScope: 'A', unseenAfter: seenBelow(seeded) });
+        const first = await apply(provider, items, batch, { sourceScope: 'A', seen: seenBelow(seeded) });
         assert.equal(first.result.applied, 4, 'first apply');
         const rowsAfterFirst = await itemRows(db);
         assert.deepEqual(rowsAfterFirst, [
@@ -127,10 +127,10 @@ export function describeApply(harness: ProviderHarness): void {
           { id: 4, name: 'four', qty: 4 },
           { id: 5, name: null, qty: null },
         ]);
-        const afterFirst = await provider.watermark();
+        const afterFirst = (await provider.watermark()).stamp;
         const changesAfterFirst = await readAll(provider, items, { excludeScope: 'Z' });
 
-        const second = await apply(provider, items, batch, { sourceScope: 'A', unseenAfter: seenBelow(seeded) });
+        const second = await apply(provider, items, batch, { sourceScope: 'A', seen: seenBelow(seeded) });
         assert.equal(second.result.applied, 0, 'second apply');
         assert.deepEqual(second.calls.flat(), [], 'a re-applied batch is not a conflict');
         assert.deepEqual(await itemRows(db), rowsAfterFirst, 'data unchanged');
@@ -149,7 +149,8 @@ export function describeApply(harness: ProviderHarness): void {
       await withDb(harness, async ({ db, provider }) => {
         const local = await destinationWithLocalChanges(db, provider);
         const batch = incomingBatch();
-        const { calls } = await apply(provider, items, batch, { sourceScope: 'S', unseenAfter: null, decide: () => false });
+        const { calls } = await apply(provider, items, batch, { sourceScope: 'S', seen: null,
+ position: null, decide: () => false });
         assert.equal(calls.length, 1, 'resolve called once');
         const candidates = [...(calls[0] ?? [])].sort((a, b) => candidateKey(a) - candidateKey(b));
         assert.deepEqual(
@@ -179,7 +180,8 @@ export function describeApply(harness: ProviderHarness): void {
     it('answering false leaves every destination row as it was and still applies the non-conflicting changes', async () => {
       await withDb(harness, async ({ db, provider }) => {
         await destinationWithLocalChanges(db, provider);
-        const { result } = await apply(provider, items, incomingBatch(), { sourceScope: 'S', unseenAfter: null, decide: () => false });
+        const { result } = await apply(provider, items, incomingBatch(), { sourceScope: 'S', seen: null,
+ position: null, decide: () => false });
         assert.deepEqual(await itemRows(db), [
           { id: 1, name: 'one-local', qty: 1 },
           { id: 3, name: 'three', qty: 3 },
@@ -193,7 +195,8 @@ export function describeApply(harness: ProviderHarness): void {
     it('answering true writes the incoming version (update, update of a deleted row, delete)', async () => {
       await withDb(harness, async ({ db, provider }) => {
         await destinationWithLocalChanges(db, provider);
-        const { result } = await apply(provider, items, incomingBatch(), { sourceScope: 'S', unseenAfter: null, decide: () => true });
+        const { result } = await apply(provider, items, incomingBatch(), { sourceScope: 'S', seen: null,
+ position: null, decide: () => true });
         assert.deepEqual(await itemRows(db), [
           { id: 1, name: 'one-remote', qty: 10 },
           { id: 2, name: 'two-remote', qty: 20 },
@@ -212,7 +215,8 @@ export function describeApply(harness: ProviderHarness): void {
         await destinationWithLocalChanges(db, provider);
         const { calls } = await apply(provider, items, incomingBatch(), {
           sourceScope: 'S',
-          unseenAfter: null,
+          seen: null,
+ position: null,
           decide: (c) => candidateKey(c) === 3,
         });
         assert.equal(calls[0]?.length, 3);
@@ -227,8 +231,8 @@ export function describeApply(harness: ProviderHarness): void {
     it('with unseenAfter covering a watermark taken after the local changes there are no candidates; resolve is still called once', async () => {
       await withDb(harness, async ({ db, provider }) => {
         await destinationWithLocalChanges(db, provider);
-        const mark = await provider.watermark();
-        const { calls, result } = await apply(provider, items, incomingBatch(), { sourceScope: 'S', unseenAfter: seenBelow(mark), decide: () => false });
+        const mark = (await provider.watermark()).stamp;
+        const { calls, result } = await apply(provider, items, incomingBatch(), { sourceScope: 'S', seen: seenBelow(mark), decide: () => false });
         assert.equal(calls.length, 1, 'resolve called exactly once');
         assert.deepEqual(calls[0], [], 'no candidates');
         assert.equal(result.applied, 4);
@@ -249,11 +253,11 @@ export function describeApply(harness: ProviderHarness): void {
           [1, 'one', 1],
           [2, 'two', 2],
         ]);
-        const mark = await provider.watermark();
+        const mark = (await provider.watermark()).stamp;
         await db.exec('UPDATE "items" SET "qty" = 22 WHERE "id" = 2');
         const { calls } = await apply(provider, items, [itemChange('update', 1, 'x', 0), itemChange('update', 2, 'y', 0)], {
           sourceScope: 'S',
-          unseenAfter: seenBelow(mark),
+          seen: seenBelow(mark),
           decide: () => false,
         });
         assert.deepEqual(calls[0]?.map(candidateKey), [2]);
@@ -269,7 +273,8 @@ export function describeApply(harness: ProviderHarness): void {
         await provider.createTable(items);
         await provider.provision([items]);
         const { calls, result } = await apply(provider, items, [itemChange('insert', 1, 'a', 1), itemChange('insert', 2, 'b', 2)], {
-          unseenAfter: null,
+          seen: null,
+ position: null,
         });
         assert.deepEqual(calls, [[]]);
         assert.equal(result.applied, 2);
@@ -285,14 +290,16 @@ export function describeApply(harness: ProviderHarness): void {
         await apply(provider, items, [itemChange('delete', 2)], { sourceScope: 'A' });
         const again = await apply(provider, items, [itemChange('update', 1, 'one-A', 1), itemChange('insert', 2, 'two-A', 2)], {
           sourceScope: 'A',
-          unseenAfter: null,
+          seen: null,
+ position: null,
           decide: () => false,
         });
         assert.deepEqual(again.calls, [[]], 'no candidates from the scope that wrote them');
         assert.equal(again.result.applied, 2);
         const other = await apply(provider, items, [itemChange('update', 1, 'one-B', 1)], {
           sourceScope: 'B',
-          unseenAfter: null,
+          seen: null,
+ position: null,
           decide: () => false,
         });
         assert.deepEqual(other.calls[0]?.map(candidateKey), [1], 'a change from A is a candidate for B');
@@ -310,7 +317,8 @@ export function describeApply(harness: ProviderHarness): void {
             table: items,
             changes: incomingBatch(),
             sourceScope: 'S',
-            unseenAfter: null,
+            seen: null,
+ position: null,
             resolve: async () => {
               throw boom;
             },
@@ -349,7 +357,8 @@ export function describeApply(harness: ProviderHarness): void {
         assert.equal(forwarded.get('[2]')?.changedAt, deletedAt, 'changedAt of the applied delete, as read for scope B');
         const { calls } = await apply(provider, items, [itemChange('update', 1, 'from B', 5)], {
           sourceScope: 'B',
-          unseenAfter: null,
+          seen: null,
+ position: null,
           decide: () => false,
         });
         assert.equal(calls[0]?.[0]?.existing.changedAt, madeAt, 'existing.changedAt of a conflict candidate');
@@ -367,7 +376,7 @@ export function describeApply(harness: ProviderHarness): void {
         assert.deepEqual((await readAll(provider, items)).map((c) => c.values), [[1, 'one', 10]]);
         const { result } = await apply(provider, items, [itemChange('insert', 2, 'two', 20), itemChange('update', 1, 'uno', 11)], {
           sourceScope: 'A',
-          unseenAfter: seenBelow(await provider.watermark()),
+          seen: seenBelow((await provider.watermark()).stamp),
         });
         assert.equal(result.applied, 2);
         assert.deepEqual(await itemRows(db), [
@@ -391,12 +400,12 @@ export function describeApply(harness: ProviderHarness): void {
             [2, 'two'],
           ],
         );
-        const mark = await provider.watermark();
+        const mark = (await provider.watermark()).stamp;
         const { result } = await apply(
           provider,
           synced,
           [change('update', [1, 'uno']), change('insert', [3, 'three']), change('delete', [2, null])],
-          { sourceScope: 'A', unseenAfter: seenBelow(mark) },
+          { sourceScope: 'A', seen: seenBelow(mark) },
         );
         assert.equal(result.applied, 3);
         assert.deepEqual(await itemRows(db), [
@@ -447,8 +456,8 @@ export function describeApply(harness: ProviderHarness): void {
         codes,
         existing.map(([id, code]) => [id, code, null]),
       );
-      const mark = await provider.watermark();
-      const { result } = await apply(provider, codes, batch, { sourceScope: 'hub', unseenAfter: seenBelow(mark) });
+      const mark = (await provider.watermark()).stamp;
+      const { result } = await apply(provider, codes, batch, { sourceScope: 'hub', seen: seenBelow(mark) });
       return result.applied;
     }
 
@@ -505,8 +514,8 @@ export function describeApply(harness: ProviderHarness): void {
           [1, 'one', 1],
           [2, 'two', 2],
         ]);
-        const mark = await provider.watermark();
-        const { result } = await apply(provider, items, [itemChange('delete', 1)], { sourceScope: 'A', unseenAfter: seenBelow(mark) });
+        const mark = (await provider.watermark()).stamp;
+        const { result } = await apply(provider, items, [itemChange('delete', 1)], { sourceScope: 'A', seen: seenBelow(mark) });
         assert.equal(result.applied, 1);
         assert.deepEqual(await itemRows(db), [{ id: 2, name: 'two', qty: 2 }]);
         const toB = byKey(items, await readAll(provider, items, { excludeScope: 'B' }));
@@ -526,7 +535,7 @@ export function describeApply(harness: ProviderHarness): void {
           [2, 'k1', 21],
         ]);
         await provider.provision([pairs]);
-        const mark = await provider.watermark();
+        const mark = (await provider.watermark()).stamp;
         await db.exec('DELETE FROM "pairs" WHERE "a" = 1 AND "b" = ?', ['k1']);
         await db.exec('UPDATE "pairs" SET "v" = 0 WHERE "a" = 2 AND "b" = ?', ['k1']);
         const local = byKey(pairs, await readAll(provider, pairs, { after: cursorBelow(mark) }));
@@ -535,7 +544,7 @@ export function describeApply(harness: ProviderHarness): void {
           provider,
           pairs,
           [change('update', [1, 'k1', 110]), change('update', [2, 'k1', 210]), change('delete', [1, 'k2', null])],
-          { sourceScope: 'S', unseenAfter: seenBelow(mark), decide: () => false },
+          { sourceScope: 'S', seen: seenBelow(mark), decide: () => false },
         );
         assert.deepEqual(
           calls[0]?.map((c) => [c.incoming.values[0], c.incoming.values[1], c.existing.operation]).sort(),
@@ -559,8 +568,8 @@ export function describeApply(harness: ProviderHarness): void {
         await provider.createTable(items);
         await provider.provision([items]);
         await insertRows(db, items, [[1, 'one', 1]]);
-        const mark = await provider.watermark();
-        const { result, calls } = await apply(provider, items, [itemChange('delete', 99)], { sourceScope: 'A', unseenAfter: seenBelow(mark) });
+        const mark = (await provider.watermark()).stamp;
+        const { result, calls } = await apply(provider, items, [itemChange('delete', 99)], { sourceScope: 'A', seen: seenBelow(mark) });
         assert.equal(result.applied, 0);
         assert.deepEqual(calls, [[]]);
         assert.deepEqual(await itemRows(db), [{ id: 1, name: 'one', qty: 1 }]);
@@ -585,8 +594,8 @@ export function describeApply(harness: ProviderHarness): void {
       await provider.provision([strict]);
       await insertRows(db, strict, [[100, 'keep', 100]]);
       const before = await readAll(provider, strict);
-      const mark = await provider.watermark();
-      await rejectsWithCode(apply(provider, strict, batch, { sourceScope: 'A', unseenAfter: seenBelow(mark) }), ErrorCode.DataRejected, what);
+      const mark = (await provider.watermark()).stamp;
+      await rejectsWithCode(apply(provider, strict, batch, { sourceScope: 'A', seen: seenBelow(mark) }), ErrorCode.DataRejected, what);
       assert.deepEqual(await itemRows(db, strict.name), [{ id: 100, name: 'keep', qty: 100 }], 'no row of the batch applied');
       assert.deepEqual(await readAll(provider, strict), before, 'no change recorded');
     }

@@ -37,12 +37,12 @@ export function describeConcurrency(harness: ProviderHarness): void {
           let firstRead: readonly { values: readonly unknown[] }[] = [];
           const applying = apply(provider, items, [itemChange('insert', 2, 'applied', 2), itemChange('insert', 3, 'applied', 3)], {
             sourceScope: 'A',
-            unseenAfter: seenBelow(await provider.watermark()),
+            seen: seenBelow((await provider.watermark()).stamp),
             decide: () => true,
           });
           // Meanwhile, with the apply's transaction open, another connection reads.
           await sleep(50);
-          mark = await reader.watermark();
+          mark = (await reader.watermark()).stamp;
           firstRead = await readAll(reader, items, { before: mark, excludeScope: 'B' });
           await applying;
           const secondRead = await readAll(reader, items, { after: cursorBelow(mark), excludeScope: 'B' });
@@ -80,8 +80,10 @@ export function describeConcurrency(harness: ProviderHarness): void {
               return candidates.map(() => true);
             };
             const [r1, r2] = await Promise.all([
-              provider.applyChanges({ table: items, changes: [itemChange('insert', 1, 'one', 1)], sourceScope: 'A', unseenAfter: null, resolve }),
-              second.applyChanges({ table: other, changes: [itemChange('insert', 2, 'two', 2)], sourceScope: 'B', unseenAfter: null, resolve }),
+              provider.applyChanges({ table: items, changes: [itemChange('insert', 1, 'one', 1)], sourceScope: 'A', seen: null,
+ position: null, resolve }),
+              second.applyChanges({ table: other, changes: [itemChange('insert', 2, 'two', 2)], sourceScope: 'B', seen: null,
+ position: null, resolve }),
             ]);
             assert.equal(r1.applied + r2.applied, 2);
             // One table may serialise its applies (a table lock); different tables must not.
@@ -107,7 +109,7 @@ export function describeConcurrency(harness: ProviderHarness): void {
         await provider.createTable(items);
         await provider.provision([items]);
         await insertRows(db, items, [[1, 'original', 1]]);
-        const mark = await provider.watermark();
+        const mark = (await provider.watermark()).stamp;
         let localWrite: Promise<void> | undefined;
         let applyFailed = false;
         try {
@@ -115,7 +117,8 @@ export function describeConcurrency(harness: ProviderHarness): void {
             table: items,
             changes: [itemChange('update', 1, 'incoming', 2)],
             sourceScope: 'A',
-            unseenAfter: seenBelow(mark),
+            seen: seenBelow(mark),
+            position: null,
             resolve: async (candidates) => {
               // The destination's user updates the same row now, from another connection.
               localWrite = db.exec('UPDATE "items" SET "name" = ?, "qty" = ? WHERE "id" = ?', ['local', 3, 1]);

@@ -102,7 +102,8 @@ export function describeLifecycle(harness: ProviderHarness): void {
         ]);
         const { calls, result } = await apply(destination.provider, weird, fromSource, {
           sourceScope: hostileScope,
-          unseenAfter: null,
+          seen: null,
+ position: null,
         });
         assert.deepEqual(
           calls[0]?.map((c) => c.incoming.values[0]).sort(),
@@ -161,7 +162,7 @@ export function describeLifecycle(harness: ProviderHarness): void {
         await insertRows(destination.db, bookkeeping, [row(1, 1, 'local')]);
         const changes = await readAll(source.provider, bookkeeping);
         assert.equal(changes.length, 3);
-        const { calls, result } = await apply(destination.provider, bookkeeping, changes, { sourceScope: 'src', unseenAfter: null });
+        const { calls, result } = await apply(destination.provider, bookkeeping, changes, { sourceScope: 'src', seen: null });
         assert.deepEqual(
           calls[0]?.map((c) => [c.incoming.values[0], c.incoming.values[1]]),
           [[1, 1]],

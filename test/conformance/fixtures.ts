@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 
-import { streamStart } from '../../src/engine/provider.js';
+import { completedCursor, streamStart } from '../../src/engine/cursor.js';
 import type {
+  PositionUpdate,
   ApplyResult,
   Change,
   ConflictCandidate,
@@ -365,15 +366,12 @@ export const readerScope = 'conformance-reader';
 
 /** The cursor meaning "every change with stamp < watermark was delivered". */
 export function cursorBelow(watermark: Stamp): Cursor {
-  return { stamp: String(BigInt(watermark) - 1n), key: null };
+  return completedCursor(watermark);
 }
 
-/**
- * The unseenAfter of a source that has seen every destination change below this watermark (the
- * engine passes the stamp its cursor fully covers; candidates are changes with stamp > it).
- */
-export function seenBelow(watermark: Stamp): Stamp {
-  return String(BigInt(watermark) - 1n);
+/** What a source has seen when it has applied every destination change below this watermark. */
+export function seenBelow(watermark: Stamp): Cursor {
+  return completedCursor(watermark);
 }
 
 export function compareStamps(a: Stamp, b: Stamp): number {
@@ -388,7 +386,7 @@ export async function readAll(
   table: TableSchema,
   options: { excludeScope?: string; after?: Cursor; before?: Stamp; limit?: number } = {},
 ): Promise<Change[]> {
-  const before = options.before ?? (await provider.watermark());
+  const before = options.before ?? ((await provider.watermark()).stamp);
   const limit = options.limit ?? 1000;
   const excludeScope = options.excludeScope ?? readerScope;
   const all: Change[] = [];
@@ -429,7 +427,8 @@ export async function apply(
   changes: readonly Change[],
   options: {
     sourceScope?: string;
-    unseenAfter?: Stamp | null;
+    seen?: Cursor | null;
+    position?: PositionUpdate | null;
     decide?: (candidate: ConflictCandidate) => boolean;
   } = {},
 ): Promise<ApplyOutcome> {
@@ -439,7 +438,8 @@ export async function apply(
     table,
     changes,
     sourceScope: options.sourceScope ?? 'source',
-    unseenAfter: options.unseenAfter === undefined ? null : options.unseenAfter,
+    seen: options.seen ?? null,
+    position: options.position ?? null,
     resolve: async (candidates) => {
       calls.push([...candidates]);
       return candidates.map(decide);

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import pg from 'pg';
 
-import { streamStart } from '../../src/engine/provider.js';
+import { completedCursor, streamStart } from '../../src/engine/cursor.js';
 import type { Change, ConflictCandidate, Cursor, Provider } from '../../src/engine/provider.js';
 import type { SyncValue, TableInfo, TableSchema } from '../../src/engine/types.js';
 import { ErrorCode, isHubsyncError } from '../../src/errors.js';
@@ -35,7 +35,7 @@ function schemaOf(tables: readonly TableInfo[], name: string): TableSchema {
 }
 
 async function read(provider: Provider, table: TableSchema, after: Cursor = streamStart, excludeScope = 'reader'): Promise<Change[]> {
-  const watermark = await provider.watermark();
+  const watermark = (await provider.watermark()).stamp;
   return provider.readChanges({ table, after, before: watermark, excludeScope, limit: 10_000 });
 }
 
@@ -123,7 +123,7 @@ describe('postgres provider', () => {
           );
           assert.ok(BigInt(bRows[0]?.xid ?? '0') > BigInt(aRows[0]?.xid ?? '0'), 'B started after A');
 
-          const watermark = await provider.watermark();
+          const watermark = (await provider.watermark()).stamp;
           assert.ok(BigInt(watermark) <= BigInt(aRows[0]?.xid ?? '0'), 'the watermark stays at or below A');
           const held = await provider.readChanges({ table: items, after: cursor, before: watermark, excludeScope: 'reader', limit: 100 });
           assert.deepEqual(held, [], "neither A's uncommitted row nor B's committed one is delivered yet");
@@ -219,7 +219,8 @@ describe('postgres provider', () => {
             table,
             changes,
             sourceScope: 'hub',
-            unseenAfter: null,
+            seen: null,
+ position: null,
             resolve: acceptAll,
           });
           assert.equal(result.applied, 3);
@@ -253,7 +254,8 @@ describe('postgres provider', () => {
           { stamp: '10', operation: 'insert', values: [1, '{"z": 1,   "a": 2}'], changedAt: '2026-11-22T06:00:00.000000Z' },
           { stamp: '10', operation: 'insert', values: [2, null], changedAt: '2026-11-22T06:00:00.000000Z' },
         ];
-        const request = { table: docs, changes: batch, sourceScope: 'hub', unseenAfter: null, resolve: acceptAll };
+        const request = { table: docs, changes: batch, sourceScope: 'hub', seen: null,
+ position: null, resolve: acceptAll };
         assert.equal((await provider.applyChanges(request)).applied, 2);
         const stampsBefore = await db.query(`SELECT k1, stamp FROM hubsync."docs" ORDER BY k1`);
         assert.equal((await provider.applyChanges(request)).applied, 0);
@@ -474,7 +476,8 @@ describe('postgres provider', () => {
           table: hostile,
           changes: [{ stamp: '5', operation: 'insert', values: [2, 'remote $hs$ \'q\''], changedAt: '2026-11-22T06:00:00.000000Z' }],
           sourceScope: 'hub',
-          unseenAfter: null,
+          seen: null,
+ position: null,
           resolve: acceptAll,
         });
         assert.equal(result.applied, 1);
@@ -508,7 +511,8 @@ describe('postgres provider', () => {
               { stamp: '5', operation: 'insert', values: [3, null], changedAt: '2026-11-22T06:00:00.000000Z' },
             ],
             sourceScope: 'hub',
-            unseenAfter: null,
+            seen: null,
+ position: null,
             resolve: (candidates) => {
               resolved += 1;
               return acceptAll(candidates);
@@ -536,7 +540,8 @@ describe('postgres provider', () => {
         { stamp: '5', operation: 'update', values: [1, 'y'], changedAt: '2026-11-22T06:00:00.000000Z' },
         { stamp: '5', operation: 'update', values: [2, 'x'], changedAt: '2026-11-22T06:00:00.000000Z' },
       ];
-      const request = { table: codes, changes: swap, sourceScope: 'hub', unseenAfter: null, resolve: acceptAll };
+      const request = { table: codes, changes: swap, sourceScope: 'hub', seen: null,
+ position: null, resolve: acceptAll };
       await withDb(postgresHarness, async ({ db, provider }) => {
         await provider.createTable(codes);
         await provider.provision([codes]);
@@ -578,7 +583,8 @@ describe('postgres provider', () => {
           table: items,
           changes: [{ stamp: '5', operation: 'insert', values: [7, 'seven'], changedAt: madeAt }],
           sourceScope: 'hub',
-          unseenAfter: null,
+          seen: null,
+ position: null,
           resolve: acceptAll,
         });
         assert.equal(result.applied, 1);
@@ -599,7 +605,8 @@ describe('postgres provider', () => {
             table: items,
             changes: [{ stamp: '5', operation: 'insert', values: [1, 'one'], changedAt: '2026-11-22T06:00:00.000000Z' }],
             sourceScope: 'hub',
-            unseenAfter: null,
+            seen: null,
+ position: null,
             resolve: () => Promise.reject(failure),
           }),
           (error) => error === failure,
@@ -613,7 +620,7 @@ describe('postgres provider', () => {
         await provider.createTable(items);
         await provider.provision([items]);
         await db.exec(`INSERT INTO items VALUES (1, 'one')`);
-        const mark = await provider.watermark();
+        const mark = (await provider.watermark()).stamp;
         const local = new pg.Client({ connectionString: db.connection });
         await local.connect();
         try {
@@ -624,7 +631,8 @@ describe('postgres provider', () => {
             table: items,
             changes: [{ stamp: '5', operation: 'update', values: [1, 'remote'], changedAt: '2026-11-22T06:00:00.000000Z' }],
             sourceScope: 'hub',
-            unseenAfter: String(BigInt(mark) - 1n),
+            seen: completedCursor(mark),
+            position: null,
             resolve: (candidates) => {
               seen = candidates;
               return Promise.resolve(candidates.map(() => false));
@@ -697,7 +705,8 @@ describe('postgres provider', () => {
             table: items,
             changes: [{ stamp: '5', operation: 'update', values: [1, 'resold'], changedAt: '2026-11-22T06:00:00.000000Z' }],
             sourceScope: 'hub',
-            unseenAfter: null,
+            seen: null,
+ position: null,
             resolve: acceptAll,
           });
           assert.deepEqual(await db.query(`SELECT name FROM "Sales Dept".items`), [{ name: 'resold' }]);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { streamStart } from '../../src/engine/provider.js';
+import { completedCursor, streamStart } from '../../src/engine/cursor.js';
 import type { Change, Provider } from '../../src/engine/provider.js';
 import type { LogicalType, SyncValue, TableInfo, TableSchema } from '../../src/engine/types.js';
 import { ErrorCode, isHubsyncError } from '../../src/errors.js';
@@ -29,7 +29,7 @@ function schemaOf(info: TableInfo | undefined): TableSchema {
 }
 
 async function readAll(provider: Provider, table: TableSchema, excludeScope = 'reader'): Promise<Change[]> {
-  const before = await provider.watermark();
+  const before = (await provider.watermark()).stamp;
   return provider.readChanges({ table, after: streamStart, before, excludeScope, limit: 10_000 });
 }
 
@@ -39,7 +39,8 @@ function change(operation: Change['operation'], values: readonly SyncValue[]): C
 
 async function applyAll(provider: Provider, table: TableSchema, changes: readonly Change[], sourceScope = 'source'): Promise<number> {
   const resolve = async (candidates: readonly unknown[]): Promise<boolean[]> => candidates.map(() => true);
-  const result = await provider.applyChanges({ table, changes, sourceScope, unseenAfter: null, resolve });
+  const result = await provider.applyChanges({ table, changes, sourceScope, seen: null,
+ position: null, resolve });
   return result.applied;
 }
 
@@ -254,9 +255,9 @@ describe('SQLite provider', () => {
 
     it('writes nothing and tracks nothing when the same batch is applied again', async () => {
       assert.ok(destination !== undefined);
-      const watermark = await destination.provider.watermark();
+      const watermark = (await destination.provider.watermark()).stamp;
       assert.equal(await applyAll(destination.provider, table, read), 0);
-      assert.equal(await destination.provider.watermark(), watermark);
+      assert.equal((await destination.provider.watermark()).stamp, watermark);
     });
   });
 
@@ -286,12 +287,12 @@ describe('SQLite provider', () => {
         await provider.createTable(items);
         await provider.provision([items]);
         await db.exec('INSERT INTO items (id, name) VALUES (1, ?)', ['a']);
-        const start = await provider.watermark();
+        const start = (await provider.watermark()).stamp;
         await db.exec('UPDATE items SET id = 5 WHERE id = 1');
         const changes = await provider.readChanges({
           table: items,
           after: { stamp: String(BigInt(start) - 1n), key: null },
-          before: await provider.watermark(),
+          before: (await provider.watermark()).stamp,
           excludeScope: 'reader',
           limit: 100,
         });
@@ -307,14 +308,14 @@ describe('SQLite provider', () => {
         await provider.provision([items]);
         await db.exec('BEGIN IMMEDIATE');
         await db.exec('INSERT INTO items (id, name) VALUES (1, ?)', ['late']);
-        const mark = await provider.watermark();
+        const mark = (await provider.watermark()).stamp;
         const during = await provider.readChanges({ table: items, after: streamStart, before: mark, excludeScope: 'reader', limit: 100 });
         await db.exec('COMMIT');
         assert.deepEqual(during, []);
         const later = await provider.readChanges({
           table: items,
           after: { stamp: String(BigInt(mark) - 1n), key: null },
-          before: await provider.watermark(),
+          before: (await provider.watermark()).stamp,
           excludeScope: 'reader',
           limit: 100,
         });
@@ -342,7 +343,7 @@ describe('SQLite provider', () => {
         );
         await provider.provision([items]);
         await db.exec('DELETE FROM items WHERE id = 3');
-        const before = await provider.watermark();
+        const before = (await provider.watermark()).stamp;
         const seen: number[] = [];
         let cursor = streamStart;
         for (;;) {
@@ -374,7 +375,7 @@ describe('SQLite provider', () => {
         await provider.createTable(items);
         await provider.provision([items]);
         await applyAll(provider, items, [change('insert', [1, 'synced']), change('insert', [2, 'synced'])], 'hub');
-        const seen = String(BigInt(await provider.watermark()) - 1n);
+        const seen = completedCursor((await provider.watermark()).stamp);
         await db.exec('UPDATE items SET name = ? WHERE id = 1', ['local 1']);
         await db.exec('DELETE FROM items WHERE id = 2');
         const offered: unknown[] = [];
@@ -382,7 +383,8 @@ describe('SQLite provider', () => {
           table: items,
           changes: [change('update', [1, 'hub 1']), change('update', [2, 'hub 2']), change('insert', [3, 'hub 3'])],
           sourceScope: 'hub',
-          unseenAfter: seen,
+          seen,
+          position: null,
           resolve: async (candidates) => {
             offered.push(...candidates.map((c) => [c.incoming.values[0], c.existing.operation, c.existing.values]));
             return candidates.map((c) => c.incoming.values[0] === 2);
@@ -408,7 +410,8 @@ describe('SQLite provider', () => {
             table: items,
             changes: [change('insert', [1, 'a'])],
             sourceScope: 'x',
-            unseenAfter: null,
+            seen: null,
+ position: null,
             resolve: async (candidates) => {
               calls.push(candidates.length);
               throw failure;
@@ -433,12 +436,12 @@ describe('SQLite provider', () => {
         };
         await provider.createTable(strict);
         await provider.provision([strict]);
-        const watermark = await provider.watermark();
+        const watermark = (await provider.watermark()).stamp;
         const batch = [change('insert', [1, 'ok']), change('insert', [2, null]), change('insert', [3, 'ok'])];
         await rejectsWith(applyAll(provider, strict, batch, 'x'), ErrorCode.DataRejected);
         assert.deepEqual(await db.query('SELECT * FROM strict'), []);
         assert.equal(await currentScope(db), null);
-        assert.equal(await provider.watermark(), watermark);
+        assert.equal((await provider.watermark()).stamp, watermark);
         await db.exec('INSERT INTO strict (id, name) VALUES (9, ?)', ['local']);
         assert.deepEqual(await db.query('SELECT scope FROM hubsync_tracking_strict'), [{ scope: null }]);
       }));

@@ -122,7 +122,8 @@ for (const topology of topologies) {
             },
           ],
           sourceScope: 'seed',
-          unseenAfter: null,
+          seen: null,
+ position: null,
           resolve: async (candidates) => candidates.map(() => true),
         });
       } finally {

@@ -22,6 +22,9 @@ function batchColumn(table: TableSchema, index: number): string {
 const lockTimeout = '2s';
 const maxAttempts = 5;
 
+/** First key of the two-key advisory locks appliers take per table ("hsap"); one-key locks are another key space. */
+const applierLockSpace = 0x68736170;
+
 /** States after which the whole apply can simply run again: it is idempotent and changed nothing. */
 const retryableStates: ReadonlySet<string> = new Set(['40P01', '40001', '55P03']);
 
@@ -50,6 +53,9 @@ export async function applyChanges(connection: PostgresConnection, schema: strin
 
 async function applyInTransaction(session: PostgresSession, names: TrackingNames, request: ApplyRequest): Promise<ApplyResult> {
   const { table } = request;
+  // Applies to one table take turns (application writes do not wait for this lock): two
+  // members uploading the same key at once must each see the other's committed change.
+  await session.query(`SELECT pg_catalog.pg_advisory_xact_lock(${applierLockSpace}, $1::regclass::oid::integer)`, [names.baseTable]);
   await session.query(
     `SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('hubsync.scope', $2, true)`,
     [lockTimeout, request.sourceScope],

@@ -31,11 +31,12 @@ export const metadataDdl: readonly string[] = [
      tracking_table text NOT NULL,
      function_prefix text NOT NULL)`,
   // How far each source's changes to each table are applied here, written by every apply in its
-  // own transaction (invariant 7): the position is an opaque token the engine encodes.
+  // own transaction (invariant 7): the position is an opaque token the engine encodes. NULL until
+  // the first apply: the row exists so that two first applies lock the same row.
   `CREATE TABLE IF NOT EXISTS ${positionsTable} (
      source_scope text NOT NULL,
      table_name text NOT NULL,
-     position text NOT NULL,
+     position text NULL,
      updated_at timestamptz NOT NULL,
      PRIMARY KEY (source_scope, table_name))`,
 ];
