@@ -377,7 +377,8 @@ describe('postgres provider', () => {
         await provider.provision([items]);
         const backfilled = await read(provider, items);
         assert.equal(backfilled.length, 4);
-        const cursor: Cursor = { stamp: backfilled[3]?.stamp ?? '', key: null };
+        // Just past the back-fill's stamp: every change of the statement below is after it.
+        const cursor: Cursor = completedCursor(String(BigInt(backfilled[3]?.stamp ?? '0') + 1n));
         // 1 -> 11, 2 -> 12, 3 -> 3 (kept, renamed); 4 untouched.
         await db.exec(`UPDATE items SET id = CASE WHEN id < 3 THEN id + 10 ELSE id END, name = name || '!' WHERE id <= 3`);
         const changes = await read(provider, items, cursor);
@@ -400,7 +401,7 @@ describe('postgres provider', () => {
         await db.exec(`INSERT INTO items VALUES (1, 'one'), (2, 'two')`);
         const inserted = await read(provider, items);
         await db.exec('TRUNCATE items');
-        const changes = await read(provider, items, { stamp: inserted[1]?.stamp ?? '', key: null });
+        const changes = await read(provider, items, completedCursor(String(BigInt(inserted[1]?.stamp ?? '0') + 1n)));
         assert.deepEqual(summary(changes), [
           { operation: 'delete', values: [1, null] },
           { operation: 'delete', values: [2, null] },

@@ -291,7 +291,7 @@ describe('SQLite provider', () => {
         await db.exec('UPDATE items SET id = 5 WHERE id = 1');
         const changes = await provider.readChanges({
           table: items,
-          after: { stamp: String(BigInt(start) - 1n), key: null },
+          after: completedCursor(start),
           before: (await provider.watermark()).stamp,
           excludeScope: 'reader',
           limit: 100,
@@ -314,7 +314,7 @@ describe('SQLite provider', () => {
         assert.deepEqual(during, []);
         const later = await provider.readChanges({
           table: items,
-          after: { stamp: String(BigInt(mark) - 1n), key: null },
+          after: completedCursor(mark),
           before: (await provider.watermark()).stamp,
           excludeScope: 'reader',
           limit: 100,
