@@ -2,27 +2,18 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, HubsyncError } from '../../src/errors.js';
 import { KeyVaultResolver } from '../../src/secrets/key-vault-resolver.js';
-import { startKeyVaultServer, type KeyVaultServer } from '../support/key-vault-server.js';
-import { startManagedIdentityServer, useAppServiceIdentity, type ManagedIdentityServer } from '../support/managed-identity-server.js';
+import { startLocalKeyVault, type LocalKeyVault } from '../support/local-key-vault.js';
 
 // A file of its own: MSAL chooses the managed-identity source and caches its tokens once per
 // process, so an identity that grants nothing cannot share a process with one that works.
-let identity: ManagedIdentityServer;
-let vault: KeyVaultServer;
-let restoreEnvironment: () => void;
-
+let local: LocalKeyVault;
 before(async () => {
-  identity = await startManagedIdentityServer({ identityAssigned: false });
-  vault = await startKeyVaultServer(identity.token);
-  restoreEnvironment = useAppServiceIdentity(identity);
+  local = await startLocalKeyVault({ identityAssigned: false });
 });
-
-after(async () => {
-  restoreEnvironment();
-  await Promise.all([vault.close(), identity.close()]);
-});
+after(() => local.stop());
 
 it('says access was denied when the app has no managed identity, and reads nothing', async () => {
+  const { identity, vault } = local;
   vault.setSecret('hub-db', 'postgres://svc:s3cret@db/hub');
   const resolver = new KeyVaultResolver({ settings: { HUBSYNC_KEY_VAULT_URL: vault.url } });
 

@@ -4,7 +4,8 @@ import type { MemberDefinition } from '../../src/engine/group.js';
 import { ErrorCode, HubsyncError } from '../../src/errors.js';
 import { KeyVaultResolver, defaultSecretCacheTtlMs, parseConnectionReference } from '../../src/secrets/key-vault-resolver.js';
 import { startKeyVaultServer, type KeyVaultServer } from '../support/key-vault-server.js';
-import { startManagedIdentityServer, useAppServiceIdentity, type ManagedIdentityServer } from '../support/managed-identity-server.js';
+import { startLocalKeyVault, type LocalKeyVault } from '../support/local-key-vault.js';
+import type { ManagedIdentityServer } from '../support/managed-identity-server.js';
 
 function member(connection: string): MemberDefinition {
   return { name: 'store1', provider: 'postgres', connection, direction: 'bidirectional' };
@@ -28,20 +29,15 @@ async function rejectsWithCode(work: Promise<unknown>, code: ErrorCode): Promise
 }
 
 describe('KeyVaultResolver against a local Key Vault and managed-identity endpoint', () => {
+  let local: LocalKeyVault;
   let identity: ManagedIdentityServer;
   let vault: KeyVaultServer;
-  let restoreEnvironment: () => void;
 
   before(async () => {
-    identity = await startManagedIdentityServer();
-    vault = await startKeyVaultServer(identity.token);
-    restoreEnvironment = useAppServiceIdentity(identity);
+    local = await startLocalKeyVault();
+    ({ identity, vault } = local);
   });
-
-  after(async () => {
-    restoreEnvironment();
-    await Promise.all([vault.close(), identity.close()]);
-  });
+  after(() => local.stop());
 
   it('reads a keyvault: secret with a token from the managed identity', async () => {
     vault.setSecret('hub-db', 'postgres://svc:s3cret@db.internal/hub');
