@@ -28,7 +28,8 @@ export interface Decision {
 /**
  * Decide one candidate. A candidate is only a conflict when the two versions differ; the
  * policy then picks the winner, except that a delete always beats an older insert or update,
- * so a stale write can never resurrect a deleted row (invariant 4).
+ * so a stale write can never resurrect a deleted row (invariant 4) — and a fromHub member always
+ * takes the hub's version.
  */
 export function decide(
   table: TableSchema,
@@ -66,6 +67,8 @@ function sameVersion(incoming: Change, existing: ExistingVersion): boolean {
 }
 
 function incomingShouldWin(incoming: Change, existing: ExistingVersion, sides: ApplySides): boolean {
+  // A fromHub member is a replica: whatever it did locally, it ends with the hub's version.
+  if (sides.policy === 'fromHub') return sides.sourceIsHub;
   const incomingDeleted = incoming.operation === 'delete';
   const existingDeleted = existing.values === null;
   if (incomingDeleted !== existingDeleted) {
@@ -74,7 +77,6 @@ function incomingShouldWin(incoming: Change, existing: ExistingVersion, sides: A
     if (writeTime < deleteTime) return incomingDeleted;
   }
   switch (sides.policy) {
-    case 'fromHub':
     case 'hubWins':
       return sides.sourceIsHub;
     case 'memberWins':

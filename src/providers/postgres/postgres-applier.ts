@@ -90,7 +90,22 @@ async function applyBatch(session: PostgresSession, names: TrackingNames, reques
     `DELETE FROM ${names.baseTable} b USING ${names.batchTable} h WHERE h.deleted AND h.existed AND ${baseKeyMatch(table)}`,
   );
   await writeTombstones(session, table, names, request.sourceScope);
-  return deleted.rowCount + (await writeRows(session, table, names));
+  const written = await writeRows(session, table, names);
+  await adoptUnchanged(session, table, names, request.sourceScope);
+  return deleted.rowCount + written;
+}
+
+/**
+ * A winning change that found the row already as it says wrote nothing, so no trigger re-tagged
+ * the key: its tracking row still holds this database's own earlier change, which the source
+ * would later be offered as unseen (a false conflict). It now counts as the source's.
+ */
+async function adoptUnchanged(session: PostgresSession, table: TableSchema, names: TrackingNames, sourceScope: string): Promise<void> {
+  await session.query(
+    `UPDATE ${names.trackingTable} t SET scope = $1 FROM ${names.batchTable} h
+     WHERE NOT h.deleted AND ${trackingKeyMatch(table)} AND t.scope IS DISTINCT FROM $1`,
+    [sourceScope],
+  );
 }
 
 /**
@@ -205,7 +220,9 @@ async function dropLosers(
 /**
  * A delete of a row this database does not have still leaves a tombstone, so a stale insert of
  * the same key arriving later from another member loses to it (invariant 4) whichever member
- * syncs first. A local insert of such a key that committed meanwhile starts the apply over.
+ * syncs first. An existing tombstone takes the incoming delete's scope and stamp (the delete is
+ * now known to come from there, and goes on to the others) and the later of the two times. A
+ * local insert of such a key that committed meanwhile starts the apply over.
  */
 async function writeTombstones(session: PostgresSession, table: TableSchema, names: TrackingNames, sourceScope: string): Promise<void> {
   const keyList = table.primaryKey.map((_, position) => trackingKeyColumn(position));
@@ -215,8 +232,8 @@ async function writeTombstones(session: PostgresSession, table: TableSchema, nam
      SELECT ${keyList.map((key) => `h.${key}`).join(', ')}, pg_catalog.pg_current_xact_id()::text::bigint, $1, 'D', h.changed_at
      FROM ${names.batchTable} h WHERE ${missing}
      ON CONFLICT (${keyList.join(', ')}) DO UPDATE
-       SET stamp = EXCLUDED.stamp, scope = EXCLUDED.scope, op = 'D', changed_at = EXCLUDED.changed_at
-       WHERE t.op <> 'D'`,
+       SET stamp = EXCLUDED.stamp, scope = EXCLUDED.scope, op = 'D',
+           changed_at = CASE WHEN t.op = 'D' THEN GREATEST(t.changed_at, EXCLUDED.changed_at) ELSE EXCLUDED.changed_at END`,
     [sourceScope],
   );
   if (written.rowCount === 0) return;

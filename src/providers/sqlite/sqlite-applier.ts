@@ -57,7 +57,7 @@ export async function applyChanges(db: Database.Database, request: ApplyRequest)
   }
 }
 
-export function readPosition(db: Database.Database, sourceScope: string, table: string): PositionToken | null {
+function readPosition(db: Database.Database, sourceScope: string, table: string): PositionToken | null {
   const position = db
     .prepare<[string, string], string>(
       `SELECT "position" FROM ${quoteIdentifier(positionsTable)} WHERE "source_scope" = ? AND "table_name" = ?`,
@@ -150,7 +150,8 @@ function findConflicts(db: Database.Database, request: ApplyRequest): Conflict[]
  * Statements for one change; they return the rows they changed. An upsert only updates columns
  * that differ, so re-applying a batch writes nothing and the triggers record nothing
  * (invariant 3). A delete of a row this database does not have still leaves a tombstone, so a
- * stale insert of the same key arriving later from another member loses to it (invariant 4).
+ * stale insert of the same key arriving later from another member loses to it (invariant 4); an
+ * existing tombstone takes the incoming delete's scope and stamp and the later of the two times.
  */
 function prepareWriter(db: Database.Database, table: TableSchema, sourceScope: string): (change: Change) => number {
   const base = quoteIdentifier(table.name);
@@ -182,7 +183,14 @@ function prepareWriter(db: Database.Database, table: TableSchema, sourceScope: s
     `INSERT INTO ${tracking} (${trackingColumnList(table.primaryKey.length)}) ` +
       `VALUES (${table.primaryKey.map(() => '?').join(', ')}, ${currentStampSql}, ?, 'D', ?) ` +
       `ON CONFLICT (${trackingKeys}) DO UPDATE SET "stamp" = excluded."stamp", "scope" = excluded."scope", "op" = 'D', ` +
-      `"changed_at" = excluded."changed_at" WHERE "op" <> 'D'`,
+      // The later of two deletes' times; stored times differ in fraction digits, so compare to the millisecond.
+      `"changed_at" = CASE WHEN "op" = 'D' AND substr("changed_at", 1, 23) > substr(excluded."changed_at", 1, 23) ` +
+      `THEN "changed_at" ELSE excluded."changed_at" END`,
+  );
+  const adopt = db.prepare<SqliteParameter[]>(
+    `UPDATE ${tracking} SET "scope" = ? WHERE ` +
+      trackingKeyColumns(table.primaryKey.length).map((key) => `${quoteIdentifier(key)} = ?`).join(' AND ') +
+      ` AND "scope" IS NOT ?`,
   );
   return (change) => {
     const key = keyOf(table, change.values);
@@ -198,6 +206,9 @@ function prepareWriter(db: Database.Database, table: TableSchema, sourceScope: s
     }
     const changed = upsert.run(...table.columns.map((column, position) => toParameter(change.values[position] ?? null, column.type))).changes;
     if (changed > 0) keepChangeTime.run(change.changedAt, ...key);
+    // Found as it says: no trigger re-tagged the key, whose tracking row may still hold this
+    // database's own earlier change; it now counts as the source's (no false conflict later).
+    else adopt.run(sourceScope, ...key, sourceScope);
     return changed;
   };
 }
