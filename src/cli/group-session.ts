@@ -5,7 +5,7 @@ import type { EngineContext } from '../engine/engine-context.js';
 import type { SyncGroup } from '../engine/group.js';
 import { EnvironmentResolver } from '../secrets/environment-resolver.js';
 import { openEmbeddedStateStore } from '../state/embedded-state-store.js';
-import { providerOpener } from './open-provider.js';
+import { nodeAccess } from './open-provider.js';
 
 /** Options every command that works on a sync group takes. */
 export interface GroupOptions {
@@ -37,7 +37,7 @@ export async function withGroupSession<T>(
   const config = await loadGroupConfig(options.config);
   const state = await openEmbeddedStateStore(ephemeralState ? ':memory:' : statePath(config, options.state));
   try {
-    const context: EngineContext = { openProvider: providerOpener(new EnvironmentResolver(config.directory)), state };
+    const context: EngineContext = { ...nodeAccess(new EnvironmentResolver(config.directory)), state };
     return await work({ group: config.group, context });
   } finally {
     await state.close();

@@ -1,3 +1,4 @@
+import { assertDistinctDatabases } from './distinct-databases.js';
 import type { EngineContext } from './engine-context.js';
 import type { MemberDefinition, SyncGroup } from './group.js';
 import type { Provider } from './provider.js';
@@ -7,12 +8,16 @@ export interface ConnectedMember {
   readonly provider: Provider;
 }
 
-/** Open every member; on any failure close the ones already open and rethrow. */
+/**
+ * Open every member; on any failure close the ones already open and rethrow. A group whose nodes
+ * share a database is refused first, before a member file could be created by opening it.
+ */
 export async function openMembers(
   group: SyncGroup,
   context: EngineContext,
   options: { create: boolean },
 ): Promise<ConnectedMember[]> {
+  await assertDistinctDatabases(group, context);
   const opened: ConnectedMember[] = [];
   try {
     for (const definition of group.members) {

@@ -1,5 +1,6 @@
 import { ErrorCode, HubsyncError } from '../errors.js';
 import type { ConflictPolicy, SyncGroup, TableSelection } from './group.js';
+import { assertNamesFitMembers } from './name-case-clashes.js';
 import type { ColumnInfo, ColumnSchema, TableInfo, TableSchema } from './types.js';
 
 export interface PlanWarning {
@@ -20,6 +21,7 @@ export interface SyncPlan {
 export function planSchema(group: SyncGroup, hubTables: readonly TableInfo[]): SyncPlan {
   const warnings: PlanWarning[] = [];
   const tables = group.tables.map((selection) => planTable(group, selection, hubTables, warnings));
+  assertNamesFitMembers(group, tables);
   return { tables, warnings };
 }
 

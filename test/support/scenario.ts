@@ -9,7 +9,9 @@ import { toJsonValue } from '../../src/engine/values.js';
 import type { StateStore } from '../../src/engine/state-store.js';
 import { syncGroup, type RunResult } from '../../src/engine/sync-group.js';
 import type { TableSchema } from '../../src/engine/types.js';
+import { postgresLocation } from '../../src/providers/postgres/postgres-connection-string.js';
 import { openPostgresProvider } from '../../src/providers/postgres/postgres-provider.js';
+import { sqliteLocation } from '../../src/providers/sqlite/sqlite-location.js';
 import { openSqliteProvider } from '../../src/providers/sqlite/sqlite-provider.js';
 import { openEmbeddedStateStore } from '../../src/state/embedded-state-store.js';
 import type { ProviderHarness, TestDatabase } from './harness.js';
@@ -87,6 +89,8 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
         ? openPostgresProvider(node.connection)
         : openSqliteProvider(node.connection, options);
     },
+    locateDatabase: async (node) =>
+      node.provider === 'postgres' ? postgresLocation(node.connection) : sqliteLocation(node.connection),
   };
 
   return {

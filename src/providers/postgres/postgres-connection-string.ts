@@ -154,3 +154,12 @@ export function keywordPairs(text: string): Map<string, string> {
   if (pairs.size === 0) throw invalid('it is empty');
   return pairs;
 }
+
+/**
+ * Where a connection string points, the same for every spelling of it (URL or key=value, with or
+ * without a password): host, port and database. No secret, so it may be compared and kept.
+ */
+export function postgresLocation(text: string): string {
+  const { host, port, database } = parsePostgresConnection(text).target;
+  return `${host.toLowerCase()}:${port}/${database}`;
+}
