@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { providerOpener } from '../src/cli/open-provider.js';
+import { nodeAccess } from '../src/cli/open-provider.js';
 import type { EngineContext } from '../src/engine/engine-context.js';
 import type { MemberDefinition, NodeDefinition, SyncGroup } from '../src/engine/group.js';
 import { provisionGroup } from '../src/engine/provision-group.js';
@@ -48,7 +48,7 @@ async function withContext<T>(folder: string, stateName: string, work: (context:
   throwIfStopping();
   const state = await openEmbeddedStateStore(join(folder, `${stateName}.state.db`));
   try {
-    return await work({ openProvider: providerOpener(new EnvironmentResolver(folder)), state });
+    return await work({ ...nodeAccess(new EnvironmentResolver(folder)), state });
   } finally {
     await state.close();
   }

@@ -6,7 +6,7 @@ import type { SyncGroup } from '../engine/group.js';
 import { EnvironmentResolver } from '../secrets/environment-resolver.js';
 import { openEmbeddedStateStore } from '../state/embedded-state-store.js';
 import { withGroupLock } from './group-lock.js';
-import { providerOpener } from './open-provider.js';
+import { nodeAccess } from './open-provider.js';
 
 /** Options every command that works on a sync group takes. */
 export interface GroupOptions {
@@ -40,7 +40,7 @@ export async function withGroupSession<T>(
   const run = async (): Promise<T> => {
     const state = await openEmbeddedStateStore(ephemeralState ? ':memory:' : path);
     try {
-      const context: EngineContext = { openProvider: providerOpener(new EnvironmentResolver(config.directory)), state };
+      const context: EngineContext = { ...nodeAccess(new EnvironmentResolver(config.directory)), state };
       return await work({ group: config.group, context });
     } finally {
       await state.close();

@@ -1,18 +1,31 @@
 import type { EngineContext } from '../engine/engine-context.js';
 import type { Provider } from '../engine/provider.js';
+import { postgresLocation } from '../providers/postgres/postgres-connection-string.js';
 import { openPostgresProvider } from '../providers/postgres/postgres-provider.js';
+import { sqliteLocation } from '../providers/sqlite/sqlite-location.js';
 import { openSqliteProvider } from '../providers/sqlite/sqlite-provider.js';
 import type { ConnectionResolver } from '../secrets/connection-resolver.js';
 
-/** The CLI's way to reach a node: resolve its connection reference, then open its engine's provider. */
-export function providerOpener(resolver: ConnectionResolver): EngineContext['openProvider'] {
-  return async (node, { create }): Promise<Provider> => {
-    const connection = await resolver.resolve(node);
-    switch (node.provider) {
-      case 'postgres':
-        return openPostgresProvider(connection);
-      case 'sqlite':
-        return openSqliteProvider(connection, { create });
-    }
+/** The CLI's way to reach a node: resolve its connection reference, then open or locate its engine's database. */
+export function nodeAccess(resolver: ConnectionResolver): Pick<EngineContext, 'openProvider' | 'locateDatabase'> {
+  return {
+    async openProvider(node, { create }): Promise<Provider> {
+      const connection = await resolver.resolve(node);
+      switch (node.provider) {
+        case 'postgres':
+          return openPostgresProvider(connection);
+        case 'sqlite':
+          return openSqliteProvider(connection, { create });
+      }
+    },
+    async locateDatabase(node): Promise<string> {
+      const connection = await resolver.resolve(node);
+      switch (node.provider) {
+        case 'postgres':
+          return postgresLocation(connection);
+        case 'sqlite':
+          return sqliteLocation(connection);
+      }
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { EngineContext } from './engine-context.js';
 import type { MemberDefinition, SyncGroup } from './group.js';
 import type { Provider } from './provider.js';
 import { ErrorCode, HubsyncError } from '../errors.js';
+import { assertDistinctDatabases } from './distinct-databases.js';
 
 export interface ConnectedMember {
   readonly definition: MemberDefinition;
@@ -14,6 +15,7 @@ export interface ConnectedMember {
  */
 export class GroupNodes {
   private readonly opened = new Map<string, Promise<Provider>>();
+  private distinct: Promise<void> | undefined;
 
   constructor(
     readonly group: SyncGroup,
@@ -28,6 +30,9 @@ export class GroupNodes {
   async member(name: string): Promise<ConnectedMember> {
     const definition = this.group.members.find((member) => member.name === name);
     if (!definition) throw new HubsyncError(ErrorCode.NotFound, `group "${this.group.name}" has no member "${name}"`);
+    // Before any member is opened, which could create its file: a group whose nodes share a database is refused.
+    this.distinct ??= assertDistinctDatabases(this.group, this.context);
+    await this.distinct;
     const provider = await this.open(name, () => this.context.openProvider(definition, this.options));
     return { definition, provider };
   }

@@ -1,5 +1,6 @@
 import { ErrorCode, HubsyncError } from '../errors.js';
 import type { ConnectedMember } from './group-connections.js';
+import { unsyncableType } from './sync-plan.js';
 import type { TableInfo, TableSchema } from './types.js';
 
 /**
@@ -32,7 +33,7 @@ function assertCompatible(memberName: string, table: TableSchema, found: TableIn
     if (match.type === null) {
       throw new HubsyncError(
         ErrorCode.SchemaMismatch,
-        `member "${memberName}": column "${table.name}.${column.name}" has type ${match.nativeType}, which hubsync cannot sync`,
+        `member "${memberName}": column "${table.name}.${column.name}" has ${unsyncableType(match)}, which hubsync cannot sync`,
       );
     }
   }

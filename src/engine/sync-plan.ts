@@ -1,6 +1,7 @@
 import { ErrorCode, HubsyncError } from '../errors.js';
 import type { ConflictPolicy, SyncGroup, TableSelection } from './group.js';
-import type { ColumnSchema, TableInfo, TableSchema } from './types.js';
+import { assertNamesFitMembers } from './name-case-clashes.js';
+import type { ColumnInfo, ColumnSchema, TableInfo, TableSchema } from './types.js';
 
 export interface PlanWarning {
   readonly table: string;
@@ -20,6 +21,7 @@ export interface SyncPlan {
 export function planSchema(group: SyncGroup, hubTables: readonly TableInfo[]): SyncPlan {
   const warnings: PlanWarning[] = [];
   const tables = group.tables.map((selection) => planTable(group, selection, hubTables, warnings));
+  assertNamesFitMembers(group, tables);
   return { tables, warnings };
 }
 
@@ -64,13 +66,13 @@ function planTable(
       if (info.primaryKey.includes(column.name)) {
         throw new HubsyncError(
           ErrorCode.SchemaMismatch,
-          `table "${info.name}": primary-key column "${column.name}" has type ${column.nativeType}, which hubsync cannot sync`,
+          `table "${info.name}": primary-key column "${column.name}" has ${unsyncableType(column)}, which hubsync cannot sync`,
         );
       }
       warnings.push({
         table: info.name,
         column: column.name,
-        message: `column "${column.name}" of type ${column.nativeType} cannot be synced and is skipped`,
+        message: `column "${column.name}" has ${unsyncableType(column)} and cannot be synced; it is skipped`,
       });
       continue;
     }
@@ -79,6 +81,11 @@ function planTable(
   const synced = new Set(columns.map((column) => column.name));
   const indexes = info.indexes.filter((index) => index.columns.every((name) => synced.has(name)));
   return { name: info.name, columns, primaryKey: [...info.primaryKey], indexes };
+}
+
+/** How messages name the type of a column hubsync cannot sync; a SQLite column may have none at all. */
+export function unsyncableType(column: ColumnInfo): string {
+  return column.nativeType.trim() === '' ? 'no declared type' : `type ${column.nativeType}`;
 }
 
 function selectedColumnNames(selection: TableSelection, info: TableInfo): Set<string> {

@@ -19,14 +19,34 @@ export function keyValues(table: TableSchema, values: readonly SyncValue[]): Syn
   return keyPositions(table).map((position) => values[position] ?? null);
 }
 
-/** Binary values become base64 so a row can live in JSON (state store, CLI output). */
+/**
+ * A canonical value in JSON (state store, digests, CLI output). Binary becomes base64. JSON has no
+ * NaN, Infinity or -0 (JSON.stringify writes null, null and 0), so those floats become the strings
+ * "NaN", "Infinity", "-Infinity" and "-0": a digest then tells them from NULL and 0, and a logged
+ * row version keeps them. Floats are numbers everywhere else, so the column type tells them apart
+ * from text when they are read back.
+ */
 export function toJsonValue(value: SyncValue): JsonValue {
-  return value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Object.is(value, -0)) return '-0';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
 }
 
 export function fromJsonValue(value: JsonValue, type: LogicalType): SyncValue {
-  return type.kind === 'binary' && typeof value === 'string' ? Buffer.from(value, 'base64') : value;
+  if (typeof value !== 'string') return value;
+  switch (type.kind) {
+    case 'binary':
+      return Buffer.from(value, 'base64');
+    case 'float32':
+    case 'float64':
+      return specialFloats.has(value) ? Number(value) : value;
+    default:
+      return value;
+  }
 }
+
+const specialFloats: ReadonlySet<string> = new Set(['NaN', 'Infinity', '-Infinity', '-0']);
 
 export function rowToJson(table: TableSchema, values: readonly SyncValue[]): Record<string, JsonValue> {
   return Object.fromEntries(table.columns.map((column, index) => [column.name, toJsonValue(values[index] ?? null)]));

@@ -77,10 +77,11 @@ export function describeIntrospect(harness: ProviderHarness): void {
           everyType.columns.map((c) => c.name),
           'column order',
         );
+        const { introspectedType } = engineExpectations[harness.engine];
         for (const expected of everyType.columns) {
           const actual: ColumnInfo | undefined = table.columns.find((c) => c.name === expected.name);
           assert.ok(actual !== undefined, `column ${expected.name}`);
-          assert.deepEqual(plain(actual.type), plain(expected.type), `logical type of ${expected.name} (native ${actual.nativeType})`);
+          assert.deepEqual(plain(actual.type), plain(introspectedType(expected.type)), `logical type of ${expected.name} (native ${actual.nativeType})`);
           assert.equal(actual.nullable, expected.nullable, `nullability of ${expected.name}`);
           assert.equal(typeof actual.nativeType, 'string');
           assert.ok(actual.nativeType.length > 0, `nativeType of ${expected.name} is spelled out`);
@@ -101,9 +102,10 @@ export function describeIntrospect(harness: ProviderHarness): void {
         assert.ok(table !== undefined);
         assert.deepEqual(table.primaryKey, ['id']);
         assert.deepEqual(table.indexes, []);
+        const { introspectedType } = engineExpectations[harness.engine];
         assert.deepEqual(
           plain(table.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable }))),
-          plain(items.columns),
+          plain(items.columns.map((c) => ({ ...c, type: introspectedType(c.type) }))),
         );
       });
     });
@@ -148,7 +150,7 @@ export function describeIntrospect(harness: ProviderHarness): void {
         const changes = await readAll(provider, schema);
         assert.deepEqual(
           changes.map((c) => c.values),
-          [['1', 'x', '12.30', null, null, null, null, 7, null, null, null, null, null, 't', 5]],
+          [native.row],
         );
       });
     });

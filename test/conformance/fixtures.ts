@@ -35,9 +35,12 @@ export interface EngineExpectations {
    * DDL for table "native" as a user would write it (not made by createTable), with the logical
    * type and nullability each column must introspect as. Its columns, in order: id (key), a
    * text(20) NOT NULL, b decimal(12,2), c timestamp, d timestamptz, e float64, f a float, g int16,
-   * h boolean, i binary, j uuid, k json, l date, m text, n int32.
+   * h boolean, i binary, j uuid, k json, l date, m text, n int32 (SQLite: g and n int64). `row` is
+   * how the row (1, 'x', '12.30', g 7, m 't', n 5) reads back in canonical form.
    */
-  readonly nativeTable: { readonly ddl: string; readonly columns: readonly ColumnSchema[] };
+  readonly nativeTable: { readonly ddl: string; readonly columns: readonly ColumnSchema[]; readonly row: readonly SyncValue[] };
+  /** The type introspect reports for a column createTable made with `type` (SQLite: every integer is 64-bit). */
+  readonly introspectedType: (type: LogicalType) => LogicalType;
   /** Whether a text(n) column rejects longer values. */
   readonly enforcesTextLength: boolean;
   /**
@@ -66,7 +69,7 @@ export interface InFlightWrite {
   finish(): Promise<void>;
 }
 
-function nativeColumns(id: LogicalType, f: LogicalType): ColumnSchema[] {
+function nativeColumns(id: LogicalType, f: LogicalType, small: LogicalType, whole: LogicalType): ColumnSchema[] {
   const types: [string, LogicalType, boolean][] = [
     ['id', id, false],
     ['a', { kind: 'text', maxLength: 20 }, false],
@@ -75,14 +78,14 @@ function nativeColumns(id: LogicalType, f: LogicalType): ColumnSchema[] {
     ['d', { kind: 'timestamptz' }, true],
     ['e', { kind: 'float64' }, true],
     ['f', f, true],
-    ['g', { kind: 'int16' }, true],
+    ['g', small, true],
     ['h', { kind: 'boolean' }, true],
     ['i', { kind: 'binary' }, true],
     ['j', { kind: 'uuid' }, true],
     ['k', { kind: 'json' }, true],
     ['l', { kind: 'date' }, true],
     ['m', { kind: 'text' }, true],
-    ['n', { kind: 'int32' }, true],
+    ['n', whole, true],
   ];
   return types.map(([name, type, nullable]) => ({ name, type, nullable }));
 }
@@ -99,8 +102,10 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
         'CREATE TABLE "native" ("id" bigserial PRIMARY KEY, "a" varchar(20) NOT NULL, "b" numeric(12,2), ' +
         '"c" timestamp(3) without time zone, "d" timestamp with time zone, "e" double precision, "f" real, "g" smallint, ' +
         '"h" boolean, "i" bytea, "j" uuid, "k" json, "l" date, "m" text, "n" integer)',
-      columns: nativeColumns({ kind: 'int64' }, { kind: 'float32' }),
+      columns: nativeColumns({ kind: 'int64' }, { kind: 'float32' }, { kind: 'int16' }, { kind: 'int32' }),
+      row: ['1', 'x', '12.30', null, null, null, null, 7, null, null, null, null, null, 't', 5],
     },
+    introspectedType: (type) => type,
     enforcesTextLength: true,
     catalogueSql: `
       SELECT o FROM (
@@ -158,8 +163,10 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
         'CREATE TABLE "native" ("id" INTEGER PRIMARY KEY, "a" VARCHAR(20) NOT NULL, "b" DECIMAL(12,2), ' +
         '"c" DATETIME, "d" TIMESTAMPTZ, "e" DOUBLE, "f" REAL, "g" SMALLINT, ' +
         '"h" BOOLEAN, "i" BLOB, "j" UUID, "k" JSON, "l" DATE, "m" TEXT, "n" INT)',
-      columns: nativeColumns({ kind: 'int64' }, { kind: 'float64' }),
+      columns: nativeColumns({ kind: 'int64' }, { kind: 'float64' }, { kind: 'int64' }, { kind: 'int64' }),
+      row: ['1', 'x', '12.30', null, null, null, null, '7', null, null, null, null, null, 't', '5'],
     },
+    introspectedType: (type) => (type.kind === 'int16' || type.kind === 'int32' ? { kind: 'int64' } : type),
     enforcesTextLength: false,
     // sqlite_sequence is left out: SQLite creates it for any AUTOINCREMENT table and never drops it.
     catalogueSql: `SELECT type || ' ' || name || ' on ' || tbl_name || ': ' || coalesce(sql, '') AS o

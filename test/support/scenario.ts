@@ -9,7 +9,9 @@ import { toJsonValue } from '../../src/engine/values.js';
 import type { StateStore } from '../../src/engine/state-store.js';
 import { syncGroup, type RunResult } from '../../src/engine/sync-group.js';
 import type { TableSchema } from '../../src/engine/types.js';
+import { postgresLocation } from '../../src/providers/postgres/postgres-connection-string.js';
 import { openPostgresProvider } from '../../src/providers/postgres/postgres-provider.js';
+import { sqliteLocation } from '../../src/providers/sqlite/sqlite-location.js';
 import { openSqliteProvider } from '../../src/providers/sqlite/sqlite-provider.js';
 import { openEmbeddedStateStore } from '../../src/state/embedded-state-store.js';
 import type { ProviderHarness, TestDatabase } from './harness.js';
@@ -87,6 +89,8 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
         ? openPostgresProvider(node.connection)
         : openSqliteProvider(node.connection, options);
     },
+    locateDatabase: async (node) =>
+      node.provider === 'postgres' ? postgresLocation(node.connection) : sqliteLocation(node.connection),
   };
 
   return {
@@ -102,13 +106,31 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
     },
     withContext: (overrides) => ({ ...context, ...overrides }),
     sync: (override) => syncGroup(group, override ?? context),
-    snapshot,
+    snapshot: async (database, table) => snapshot(database, await asPlanned(hub, table)),
     async dispose() {
       await state.close();
       await Promise.allSettled([hub.dispose(), ...[...members.values()].map((database) => database.dispose())]);
       await rm(folder, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The table with the column types the engine syncs it with: the hub's catalogue's, which can be
+ * wider than those the table was created with (a SQLite hub reads every integer as 64-bit).
+ */
+async function asPlanned(hub: TestDatabase, table: TableSchema): Promise<TableSchema> {
+  const provider = await hub.open();
+  try {
+    const found = (await provider.introspect()).find((info) => info.name === table.name);
+    const columns = table.columns.map((column) => {
+      const type = found?.columns.find((info) => info.name === column.name)?.type;
+      return type ? { ...column, type } : column;
+    });
+    return { ...table, columns };
+  } finally {
+    await provider.close();
+  }
 }
 
 async function snapshot(database: TestDatabase, table: TableSchema): Promise<string[]> {

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ErrorCode, HubsyncError } from '../../errors.js';
+import { parsePostgresConnection, type PostgresTarget as Target } from './postgres-connection-string.js';
 import { TypeOid } from './postgres-types.js';
 
 /**
@@ -35,13 +36,6 @@ const types: pg.CustomTypesConfig = {
     textTypes.has(oid) ? keepText : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** Where a connection points, for messages: never the password or the connection string (invariant 10). */
-interface Target {
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-}
-
 export interface QueryRunner {
   query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryOutcome<T>>;
   /** Rows as arrays, so result columns need no names that could clash with the user's columns. */
@@ -60,8 +54,9 @@ export class PostgresConnection implements QueryRunner {
   ) {}
 
   static async open(connectionString: string): Promise<PostgresConnection> {
-    const target = parseTarget(connectionString);
-    const pool = new pg.Pool({ connectionString, options: sessionOptions, types, max: 4, connectionTimeoutMillis: 30_000 });
+    const { config, target } = parsePostgresConnection(connectionString);
+    // Options the connection string sets replace sessionOptions; the TimeZone check below says so.
+    const pool = new pg.Pool({ options: sessionOptions, ...config, types, max: 4, connectionTimeoutMillis: 30_000 });
     // Without a listener an idle client's error (a server restart) would crash the process; the
     // next query on the pool reports the failure instead.
     pool.on('error', () => undefined);
@@ -166,16 +161,6 @@ export class PostgresSession implements QueryRunner {
   }
 }
 
-function parseTarget(connectionString: string): Target {
-  try {
-    // The driver's own parser, so the target named in messages is the one it connects to.
-    const probe = new pg.Client({ connectionString });
-    return { host: probe.host, port: probe.port, database: probe.database ?? '' };
-  } catch {
-    throw new HubsyncError(ErrorCode.ConnectionFailed, 'The PostgreSQL connection string is not a valid postgres:// URL');
-  }
-}
-
 function describe(target: Target): string {
   return `PostgreSQL database "${target.database}" at ${target.host}:${target.port}`;
 }
@@ -183,8 +168,8 @@ function describe(target: Target): string {
 /** SQLSTATE classes meaning the session or login failed rather than the statement. */
 const connectionStates = /^(08|28|3D|57P)/;
 
-/** Errors the driver raises itself when the socket goes away; they carry no SQLSTATE. */
-const driverConnectionMessages = /connection terminated|not queryable|timeout exceeded when trying to connect/i;
+/** Errors the driver raises itself when the socket goes away or TLS is refused; they carry no SQLSTATE. */
+const driverConnectionMessages = /connection terminated|not queryable|timeout exceeded when trying to connect|does not support SSL/i;
 
 /**
  * Turns a driver error into a HubsyncError. Messages are the server's own plus where it happened;

@@ -13,13 +13,15 @@ export type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
 const declaredTypePattern = /^\s*([A-Za-z_][A-Za-z0-9_]*(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?\s*$/;
 
 const logicalByName: ReadonlyMap<string, LogicalType['kind']> = new Map<string, LogicalType['kind']>([
-  ['SMALLINT', 'int16'],
-  ['INT2', 'int16'],
-  ['TINYINT', 'int16'],
-  ['INT', 'int32'],
-  ['INT4', 'int32'],
-  ['MEDIUMINT', 'int32'],
-  // INTEGER is 64-bit in SQLite (the rowid alias is declared this way).
+  // SQLite stores every integer in up to 8 bytes whatever the declared name says (a TINYINT
+  // column holds 2^62 without complaint), so every integer name is 64-bit: reading one as 16 or
+  // 32 bits would round or reject values the column really holds.
+  ['TINYINT', 'int64'],
+  ['SMALLINT', 'int64'],
+  ['INT2', 'int64'],
+  ['MEDIUMINT', 'int64'],
+  ['INT', 'int64'],
+  ['INT4', 'int64'],
   ['INTEGER', 'int64'],
   ['BIGINT', 'int64'],
   ['INT8', 'int64'],
