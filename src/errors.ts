@@ -19,6 +19,15 @@ export const ErrorCode = {
   ConnectionFailed: 'HS_CONNECTION_FAILED',
   /** A connection reference (env:NAME, a Key Vault secret name) could not be resolved. */
   SecretNotFound: 'HS_SECRET_NOT_FOUND',
+  /**
+   * The service was given a connection that is not a reference (`keyvault:<secret-name>` or
+   * `env:<SETTING>`), for example a literal connection string, which it must never store.
+   */
+  ConnectionReferenceInvalid: 'HS_CONNECTION_REFERENCE_INVALID',
+  /** Key Vault refused the service's identity (no token, or no permission to read secrets). */
+  SecretAccessDenied: 'HS_SECRET_ACCESS_DENIED',
+  /** Key Vault could not be reached or failed; retrying later may succeed. */
+  SecretStoreUnavailable: 'HS_SECRET_STORE_UNAVAILABLE',
   /** The destination rejected a row's values (constraint, type, length). */
   DataRejected: 'HS_DATA_REJECTED',
   /** A database was used before `provision` created hubsync's tracking objects in it. */
@@ -43,6 +52,8 @@ const inputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.SchemaMismatch,
   ErrorCode.ConnectionFailed,
   ErrorCode.SecretNotFound,
+  ErrorCode.ConnectionReferenceInvalid,
+  ErrorCode.SecretAccessDenied,
   ErrorCode.NotFound,
 ]);
 

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
-import { ErrorCode, HubsyncError } from '../errors.js';
 import type { NodeDefinition } from '../engine/group.js';
-import { describeNode, type ConnectionResolver } from './connection-resolver.js';
+import type { ConnectionResolver } from './connection-resolver.js';
+import { readEnvironmentSetting, type Environment } from './environment-setting.js';
 
 const envPrefix = 'env:';
 
@@ -13,26 +13,15 @@ const envPrefix = 'env:';
 export class EnvironmentResolver implements ConnectionResolver {
   constructor(
     private readonly configDirectory: string,
-    private readonly environment: Readonly<Record<string, string | undefined>> = process.env,
+    private readonly environment: Environment = process.env,
   ) {}
 
   async resolve(node: NodeDefinition): Promise<string> {
-    const connection = node.connection.startsWith(envPrefix) ? this.fromEnvironment(node) : node.connection;
+    const connection = node.connection.startsWith(envPrefix)
+      ? readEnvironmentSetting(this.environment, node.connection.slice(envPrefix.length), node)
+      : node.connection;
     return node.provider === 'sqlite' && !isAbsolute(connection)
       ? resolve(this.configDirectory, connection)
       : connection;
-  }
-
-  private fromEnvironment(node: NodeDefinition): string {
-    const name = node.connection.slice(envPrefix.length);
-    const value = this.environment[name];
-    // An empty variable is treated as unset: an empty connection string can only fail later and less clearly.
-    if (value === undefined || value === '') {
-      throw new HubsyncError(
-        ErrorCode.SecretNotFound,
-        `environment variable ${name} is not set (referenced by ${describeNode(node)})`,
-      );
-    }
-    return value;
   }
 }
