@@ -38,6 +38,14 @@ export const ErrorCode = {
   DatabaseError: 'HS_DATABASE_ERROR',
   /** A conditional write found the stored item changed since it was read (ETag mismatch). */
   PreconditionFailed: 'HS_PRECONDITION_FAILED',
+  /** An API request is malformed: not JSON, unknown keys, a name with characters other than letters, digits, "_" or "-". */
+  RequestInvalid: 'HS_REQUEST_INVALID',
+  /** A run of the group is going (one run per group at a time); wait for it or cancel it. */
+  RunInProgress: 'HS_RUN_IN_PROGRESS',
+  /** The run asked to be cancelled has already ended. */
+  RunNotActive: 'HS_RUN_NOT_ACTIVE',
+  /** The service does not do this yet; the message says what to use instead. */
+  NotImplemented: 'HS_NOT_IMPLEMENTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -55,15 +63,26 @@ const inputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.ConnectionReferenceInvalid,
   ErrorCode.SecretAccessDenied,
   ErrorCode.NotFound,
+  ErrorCode.RequestInvalid,
 ]);
+
+/** One specific problem behind an error (a field of a request, say), as Azure REST errors list them. */
+export interface ErrorDetail {
+  readonly code: ErrorCode;
+  /** Where: a JSON path such as `members[0].connection`. */
+  readonly target?: string;
+  readonly message: string;
+}
 
 export class HubsyncError extends Error {
   readonly code: ErrorCode;
+  readonly details: readonly ErrorDetail[];
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: readonly ErrorDetail[] }) {
     super(message, options);
     this.name = 'HubsyncError';
     this.code = code;
+    this.details = options?.details ?? [];
   }
 
   /** True when the error is the caller's to fix (bad config, missing table, unreachable database). */
