@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { withGroupSession } from '../src/cli/group-session.js';
 import { compareGroup } from '../src/engine/compare-group.js';
 import { syncGroup, type RunResult } from '../src/engine/sync-group.js';
+import { readPages } from '../src/state/read-pages.js';
 
 const folder = join(process.cwd(), 'demo-output', new Date().toISOString().replace(/[:.]/g, '-'));
 const configPath = join(folder, 'hubsync.json');
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
 
     printRun('Second sync', await syncGroup(group, context));
 
-    for (const conflict of await context.state.listConflicts(group.name)) {
+    for (const conflict of await readPages((page) => context.state.listConflicts(group.name, page))) {
       console.log(`\nConflict on ${conflict.table} ${JSON.stringify(conflict.key)} (${conflict.kind}), policy ${conflict.policy}:`);
       console.log(`  kept   ${conflict.winning.node}: ${JSON.stringify(conflict.winning.values)}`);
       console.log(`  logged ${conflict.losing.node}: ${JSON.stringify(conflict.losing.values)}`);

@@ -46,6 +46,13 @@ export const ErrorCode = {
   RunNotActive: 'HS_RUN_NOT_ACTIVE',
   /** The service does not do this yet; the message says what to use instead. */
   NotImplemented: 'HS_NOT_IMPLEMENTED',
+  /**
+   * The state file cannot be used: missing folder, not a hubsync state file, or read-only when
+   * something had to be written to it.
+   */
+  StateUnavailable: 'HS_STATE_UNAVAILABLE',
+  /** A continuation token passed back to a list is not one the store handed out. */
+  InvalidContinuationToken: 'HS_INVALID_CONTINUATION_TOKEN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -64,6 +71,8 @@ const inputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.SecretAccessDenied,
   ErrorCode.NotFound,
   ErrorCode.RequestInvalid,
+  ErrorCode.StateUnavailable,
+  ErrorCode.InvalidContinuationToken,
 ]);
 
 /** One specific problem behind an error (a field of a request, say), as Azure REST errors list them. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { reapplyConflict } from '../engine/reapply-conflict.js';
 import type { ConflictRecord, RowVersion } from '../engine/state-store.js';
+import { readPages } from '../state/read-pages.js';
 import { addGroupOptions, type GroupOptions, withGroupSession } from './group-session.js';
 import { formatTable, printJson, printLines } from './output.js';
 
@@ -18,7 +19,7 @@ export function registerConflictsCommand(program: Command): void {
       .option('--json', 'print the conflicts as one JSON object'),
   ).action(async (options: ListOptions) => {
     await withGroupSession(options, async ({ group, context }) => {
-      const logged = await context.state.listConflicts(group.name);
+      const logged = await readPages((page) => context.state.listConflicts(group.name, page));
       if (options.json === true) printJson({ group: group.name, conflicts: logged });
       else printLines(logged.length === 0 ? [`no conflicts logged for group ${group.name}`] : logged.flatMap(formatConflict));
     });

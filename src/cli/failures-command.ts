@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { FailedRecord } from '../engine/state-store.js';
+import { readPages } from '../state/read-pages.js';
 import { addGroupOptions, type GroupOptions, withGroupSession } from './group-session.js';
 import { formatTable, printJson, printLines } from './output.js';
 
@@ -15,7 +16,7 @@ export function registerFailuresCommand(program: Command): void {
       .option('--json', 'print the failed records as one JSON object'),
   ).action(async (options: FailuresOptions) => {
     await withGroupSession(options, async ({ group, context }) => {
-      const failures = await context.state.listFailures(group.name);
+      const failures = await readPages((page) => context.state.listFailures(group.name, page));
       if (options.json === true) printJson({ group: group.name, failures });
       else printLines(failures.length === 0 ? [`no failed records for group ${group.name}`] : formatFailures(failures));
     });

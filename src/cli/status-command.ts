@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { RunRecord } from '../engine/state-store.js';
+import { readPages } from '../state/read-pages.js';
 import { addGroupOptions, type GroupOptions, withGroupSession } from './group-session.js';
 import { formatDuration, formatTable, printJson, printLines } from './output.js';
 
@@ -17,7 +18,7 @@ export function registerStatusCommand(program: Command): void {
       .option('--json', 'print the runs as one JSON object'),
   ).action(async (options: StatusOptions) => {
     await withGroupSession(options, async ({ group, context }) => {
-      const runs = await context.state.listRuns(group.name, options.limit);
+      const runs = await readPages((page) => context.state.listRuns(group.name, page), options.limit);
       if (options.json === true) printJson({ group: group.name, runs });
       else printLines(runs.length === 0 ? [`no runs recorded for group ${group.name}`] : formatRuns(runs));
     });

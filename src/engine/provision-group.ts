@@ -41,5 +41,5 @@ export async function deprovisionGroup(group: SyncGroup, context: EngineContext)
     });
     await hub.deprovision();
   });
-  await context.state.clearCheckpoints(group.name);
+  await context.state.resetCheckpoints(group.name);
 }

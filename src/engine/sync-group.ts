@@ -117,10 +117,8 @@ async function markHubSeen(
 ): Promise<void> {
   for (const member of uploadOnlyMembers) {
     for (const table of plan.tables) {
-      await context.state.saveCheckpoint(
-        { group: group.name, member: member.definition.name, table: table.name, direction: 'download' },
-        completedCursor(hubWatermark),
-      );
+      const key = { group: group.name, member: member.definition.name, table: table.name, direction: 'download' } as const;
+      await context.state.compareAndSetCheckpoint(key, await context.state.getCheckpoint(key), completedCursor(hubWatermark));
     }
   }
 }

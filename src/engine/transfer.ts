@@ -57,7 +57,8 @@ export async function runTransfer(
     reading.catch(() => undefined);
     return reading;
   };
-  let pending = read((await state.getCheckpoint(transfer.checkpoint)) ?? streamStart);
+  let saved = await state.getCheckpoint(transfer.checkpoint);
+  let pending = read(saved ?? streamStart);
   for (;;) {
     const changes = await pending;
     const more = changes.length === transfer.batchSize;
@@ -69,7 +70,9 @@ export async function runTransfer(
     totals.moved += outcome.applied;
     totals.conflicts += outcome.conflicts;
     totals.failed += outcome.failed;
-    await state.saveCheckpoint(transfer.checkpoint, next);
+    // From the value this transfer read or last wrote: one that lost to a concurrent writer stops
+    // moving the copy rather than moving it back (the destination's own record stays exact).
+    if (await state.compareAndSetCheckpoint(transfer.checkpoint, saved, next)) saved = next;
     options.onBatch?.(outcome.applied, more);
     if (!more) return totals;
   }
@@ -124,9 +127,7 @@ async function applyBatch(transfer: Transfer, state: StateStore, changes: readon
     const decisions = candidates.map((candidate) => decide(transfer.table, candidate, transfer.sides, detectedAt));
     // Logged before the destination commits: a crash can leave a logged conflict whose batch is
     // re-applied later (same id, replaced), never an overwritten version nobody can find.
-    for (const decision of decisions) {
-      if (decision.record) await state.recordConflict(decision.record);
-    }
+    await state.recordConflicts(decisions.flatMap((decision) => (decision.record ? [decision.record] : [])));
     conflicts = decisions.filter((decision) => decision.record !== null).length;
     return decisions.map((decision) => decision.incomingWins);
   };

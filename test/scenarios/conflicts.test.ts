@@ -71,7 +71,7 @@ for (const topology of topologies) {
       });
 
       it('keeps both versions of every conflict in the log (invariant 6)', async () => {
-        const conflicts = await scenario.state.listConflicts(scenario.group.name);
+        const conflicts = (await scenario.state.listConflicts(scenario.group.name)).items;
         assert.equal(conflicts.length, 5);
         assert.equal(result.members[0]?.conflicts, 5);
         assert.deepEqual([...new Set(conflicts.map((conflict) => conflict.kind))].sort(), expectedKinds);
@@ -104,7 +104,7 @@ for (const topology of topologies) {
       await scenario.hub.exec(updateItemName, ['hub edit', 1]);
       await scenario.member('store').exec(updateItemName, ['store edit', 1]);
       await scenario.sync();
-      const [conflict] = await scenario.state.listConflicts(scenario.group.name);
+      const [conflict] = (await scenario.state.listConflicts(scenario.group.name)).items;
       assert.ok(conflict);
       assert.equal(conflict.losing.values?.['name'], 'store edit');
 
@@ -115,7 +115,7 @@ for (const topology of topologies) {
         const [row] = await database.query<{ name: unknown }>('SELECT "name" FROM "items" WHERE "id" = 1');
         assert.equal(row?.name, 'store edit');
       }
-      const [after] = await scenario.state.listConflicts(scenario.group.name);
+      const [after] = (await scenario.state.listConflicts(scenario.group.name)).items;
       assert.ok(after?.reappliedAt, 'the log records that the version was re-applied');
     });
   });

@@ -30,7 +30,7 @@ for (const topology of topologies) {
     });
 
     it('keeps the rejected row as a failed record with its values and the reason', async () => {
-      const failures = await scenario.state.listFailures(scenario.group.name);
+      const failures = (await scenario.state.listFailures(scenario.group.name)).items;
       assert.equal(failures.length, 1);
       const [failure] = failures;
       assert.deepEqual(failure?.key, { id: '2' });

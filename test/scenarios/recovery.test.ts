@@ -65,7 +65,7 @@ for (const topology of topologies) {
       const result = await scenario.sync(failing);
       assert.equal(result.status, 'failed');
       assert.match(result.errors.join(), /hub went away/);
-      const [run] = await scenario.state.listRuns(scenario.group.name, 1);
+      const [run] = (await scenario.state.listRuns(scenario.group.name, { limit: 1 })).items;
       assert.equal(run?.status, 'failed');
       assert.equal((await scenario.sync()).status, 'succeeded', 'the next run recovers');
       assert.deepEqual(await scenario.snapshot(scenario.member('store'), items), await scenario.snapshot(scenario.hub, items));

@@ -62,16 +62,16 @@ describe('embedded state store', () => {
     const store = await openEmbeddedStateStore(path);
     try {
       assert.equal(await store.getCheckpoint(upload), null);
-      await store.saveCheckpoint(upload, { stamp: '5', key: null });
+      await store.compareAndSetCheckpoint(upload, await store.getCheckpoint(upload), { stamp: '5', key: null });
       const key = ['9007199254740993', new Uint8Array([0, 255, 7]), Number.NEGATIVE_INFINITY, true, null, 1.5];
-      await store.saveCheckpoint(upload, { stamp: '12', key });
-      await store.saveCheckpoint({ ...upload, direction: 'download' }, { stamp: '3', key: null });
-      await store.saveCheckpoint({ ...upload, group: 'other' }, { stamp: '4', key: null });
+      await store.compareAndSetCheckpoint(upload, await store.getCheckpoint(upload), { stamp: '12', key });
+      await store.compareAndSetCheckpoint({ ...upload, direction: 'download' }, null, { stamp: '3', key: null });
+      await store.compareAndSetCheckpoint({ ...upload, group: 'other' }, null, { stamp: '4', key: null });
 
       assert.deepEqual(await store.getCheckpoint(upload), { stamp: '12', key });
       assert.deepEqual(await store.getCheckpoint({ ...upload, direction: 'download' }), { stamp: '3', key: null });
 
-      await store.clearCheckpoints('retail');
+      await store.resetCheckpoints('retail');
       assert.equal(await store.getCheckpoint(upload), null);
       assert.equal(await store.getCheckpoint({ ...upload, direction: 'download' }), null);
       assert.deepEqual(await store.getCheckpoint({ ...upload, group: 'other' }), { stamp: '4', key: null });
@@ -83,12 +83,12 @@ describe('embedded state store', () => {
   it('records conflicts, replaces them by id, lists, gets and marks them re-applied', async () => {
     const store = await openEmbeddedStateStore(path);
     try {
-      await store.recordConflict(conflict('b', '2026-01-01T00:00:02Z'));
-      await store.recordConflict(conflict('a', '2026-01-01T00:00:01Z'));
-      await store.recordConflict(conflict('b', '2026-01-01T00:00:02Z', 'store1'));
-      await store.recordConflict({ ...conflict('a', '2026-01-01T00:00:01Z'), group: 'other' });
+      await store.recordConflicts([conflict('b', '2026-01-01T00:00:02Z')]);
+      await store.recordConflicts([conflict('a', '2026-01-01T00:00:01Z')]);
+      await store.recordConflicts([conflict('b', '2026-01-01T00:00:02Z', 'store1')]);
+      await store.recordConflicts([{ ...conflict('a', '2026-01-01T00:00:01Z'), group: 'other' }]);
 
-      const listed = await store.listConflicts('retail');
+      const listed = (await store.listConflicts('retail')).items;
       assert.deepEqual(listed.map((entry) => entry.id), ['a', 'b']);
       assert.equal(listed[1]?.winner, 'store1');
       assert.deepEqual(await store.getConflict('retail', 'a'), conflict('a', '2026-01-01T00:00:01Z'));
@@ -97,7 +97,7 @@ describe('embedded state store', () => {
       await store.markConflictReapplied('retail', 'a', '2026-01-02T00:00:00Z');
       assert.equal((await store.getConflict('retail', 'a'))?.reappliedAt, '2026-01-02T00:00:00Z');
       assert.equal((await store.getConflict('other', 'a'))?.reappliedAt, null);
-      await store.recordConflict(conflict('a', '2026-01-03T00:00:00Z'));
+      await store.recordConflicts([conflict('a', '2026-01-03T00:00:00Z')]);
       assert.equal(
         (await store.getConflict('retail', 'a'))?.reappliedAt,
         '2026-01-02T00:00:00Z',
@@ -131,8 +131,8 @@ describe('embedded state store', () => {
     try {
       await store.recordFailure(failure);
       await store.recordFailure({ ...failure, error: 'check constraint' });
-      assert.deepEqual(await store.listFailures('retail'), [{ ...failure, error: 'check constraint' }]);
-      assert.deepEqual(await store.listFailures('other'), []);
+      assert.deepEqual((await store.listFailures('retail')).items, [{ ...failure, error: 'check constraint' }]);
+      assert.deepEqual((await store.listFailures('other')).items, []);
     } finally {
       await store.close();
     }
@@ -147,10 +147,10 @@ describe('embedded state store', () => {
       await store.saveRun(run('r1', '2026-01-01T00:00:00Z', 'failed'));
       await store.saveRun({ ...run('r9', '2026-01-09T00:00:00Z'), group: 'other' });
 
-      const all = await store.listRuns('retail', 10);
+      const all = (await store.listRuns('retail', { limit: 10 })).items;
       assert.deepEqual(all.map((entry) => entry.runId), ['r3', 'r2', 'r1']);
       assert.equal(all[2]?.status, 'failed');
-      assert.deepEqual((await store.listRuns('retail', 2)).map((entry) => entry.runId), ['r3', 'r2']);
+      assert.deepEqual((await store.listRuns('retail', { limit: 2 })).items.map((entry) => entry.runId), ['r3', 'r2']);
     } finally {
       await store.close();
     }
@@ -158,15 +158,15 @@ describe('embedded state store', () => {
 
   it('keeps everything across close and reopen', async () => {
     const first = await openEmbeddedStateStore(path);
-    await first.saveCheckpoint(upload, { stamp: '77', key: [1, 'x'] });
+    await first.compareAndSetCheckpoint(upload, await first.getCheckpoint(upload), { stamp: '77', key: [1, 'x'] });
     await first.close();
 
     const second = await openEmbeddedStateStore(path);
     try {
       assert.deepEqual(await second.getCheckpoint(upload), { stamp: '77', key: [1, 'x'] });
-      assert.equal((await second.listConflicts('retail')).length, 2);
-      assert.equal((await second.listFailures('retail')).length, 1);
-      assert.equal((await second.listRuns('retail', 10)).length, 3);
+      assert.equal((await second.listConflicts('retail')).items.length, 2);
+      assert.equal((await second.listFailures('retail')).items.length, 1);
+      assert.equal((await second.listRuns('retail')).items.length, 3);
     } finally {
       await second.close();
     }

@@ -1,15 +1,15 @@
 import type { EngineContext } from '../../src/engine/engine-context.js';
-import type { ApplyRequest, Provider } from '../../src/engine/provider.js';
+import type { ApplyRequest, Cursor, Provider } from '../../src/engine/provider.js';
 import type { CheckpointKey, StateStore } from '../../src/engine/state-store.js';
 
 /** A state store whose next checkpoint saves throw: a crash after the destination committed. */
 export function failingCheckpoints(state: StateStore, shouldFail: (key: CheckpointKey) => boolean): StateStore {
   return new Proxy(state, {
     get(target, property, receiver) {
-      if (property === 'saveCheckpoint') {
-        return async (key: CheckpointKey, cursor: Parameters<StateStore['saveCheckpoint']>[1]) => {
+      if (property === 'compareAndSetCheckpoint') {
+        return async (key: CheckpointKey, expected: Cursor | null, next: Cursor) => {
           if (shouldFail(key)) throw new Error('injected crash before the checkpoint was saved');
-          return target.saveCheckpoint(key, cursor);
+          return target.compareAndSetCheckpoint(key, expected, next);
         };
       }
       const value: unknown = Reflect.get(target, property, receiver);
