@@ -12,6 +12,8 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RunInProgress]: 409,
   [ErrorCode.RunNotActive]: 409,
   [ErrorCode.NotImplemented]: 501,
+  // Bad input to the CLI (a state file it cannot use); to the service, its storage failing.
+  [ErrorCode.StateUnavailable]: 503,
 };
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {

@@ -17,12 +17,15 @@ export interface SchedulerOutcome {
   readonly started: readonly (StartedRun & { readonly group: string })[];
   /** Due, but a run was already going (or another starter won the race). */
   readonly skipped: readonly string[];
+  /** Could not be started; the other groups still were. Messages are HubsyncError messages or an error's name. */
+  readonly failed: readonly { readonly group: string; readonly message: string }[];
 }
 
 /** One tick of the timer: starts every due group that has no active run. */
 export async function startDueGroups(deps: ServiceDeps): Promise<SchedulerOutcome> {
   const started: (StartedRun & { group: string })[] = [];
   const skipped: string[] = [];
+  const failed: { group: string; message: string }[] = [];
   let continuationToken: string | null = null;
   do {
     const page = await deps.store.listGroups({ continuationToken });
@@ -33,11 +36,12 @@ export async function startDueGroups(deps: ServiceDeps): Promise<SchedulerOutcom
       try {
         started.push({ group: definition.name, ...(await startRun(deps, definition.name)) });
       } catch (error) {
-        if (!(error instanceof HubsyncError && error.code === ErrorCode.RunInProgress)) throw error;
-        skipped.push(definition.name);
+        if (error instanceof HubsyncError && error.code === ErrorCode.RunInProgress) skipped.push(definition.name);
+        // Only the error's name for anything else: its message might hold what must not be logged.
+        else failed.push({ group: definition.name, message: error instanceof HubsyncError ? error.message : String((error as Error).name) });
       }
     }
     continuationToken = page.continuationToken;
   } while (continuationToken !== null);
-  return { started, skipped };
+  return { started, skipped, failed };
 }

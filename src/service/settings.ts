@@ -37,15 +37,17 @@ const settingsSchema = z.object({
   HUBSYNC_STATE_CONNECTION: optionalText,
   HUBSYNC_STATE_CONNECTION__tableServiceUri: optionalText,
   HUBSYNC_KEY_VAULT_URL: optionalText,
-  HUBSYNC_SCHEDULER: optionalText.pipe(ncrontab.default(defaultScheduler)),
-  HUBSYNC_ACTIVITY_BUDGET_SECONDS: optionalText.pipe(
-    z.coerce
-      .number({ error: 'must be a whole number of seconds' })
-      .int({ error: 'must be a whole number of seconds' })
-      .min(10)
-      .max(maximumActivityBudgetSeconds)
-      .default(defaultActivityBudgetSeconds),
-  ),
+  HUBSYNC_SCHEDULER: optionalText.pipe(ncrontab.optional()).transform((value) => value ?? defaultScheduler),
+  HUBSYNC_ACTIVITY_BUDGET_SECONDS: optionalText
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
+        .transform(Number)
+        .pipe(z.int().min(10).max(maximumActivityBudgetSeconds))
+        .optional(),
+    )
+    .transform((value) => value ?? defaultActivityBudgetSeconds),
 });
 
 /**
