@@ -1,4 +1,4 @@
-import Module, { createRequire } from 'node:module';
+import Module from 'node:module';
 
 /** A binding as `@azure/functions` hands it to the worker (trigger, inputs, outputs). */
 export interface BindingMetadata {
@@ -34,14 +34,11 @@ let recorder: FunctionsCoreRecorder | null = null;
  * Stands in for `@azure/functions-core`, the module the Functions worker injects, by intercepting
  * `require` the way the worker does. Outside the worker `app.http(...)` only warns and registers
  * nothing; with this, every registration is recorded with its metadata and handler. Must run
- * before `@azure/functions` is loaded (it looks the core module up once and keeps the answer).
+ * before the first registration: `@azure/functions` looks the core module up then, once, and
+ * keeps the answer.
  */
 export function installFunctionsCore(): FunctionsCoreRecorder {
   if (recorder !== null) return recorder;
-  const require = createRequire(import.meta.url);
-  if (require.cache[require.resolve('@azure/functions')] !== undefined) {
-    throw new Error('installFunctionsCore() must run before @azure/functions is loaded');
-  }
   const installed: FunctionsCoreRecorder = { functions: [], hooks: [] };
   const coreApi = {
     version: '4.0.0-test',
