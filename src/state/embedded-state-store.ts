@@ -46,7 +46,8 @@ export async function openEmbeddedStateStore(path: string): Promise<StateStore> 
   } catch (error) {
     db?.close();
     if (isHubsyncError(error)) throw error;
-    throw stateFileError(path, 'open', error) ?? new HubsyncError(ErrorCode.StateUnavailable, `cannot open state file ${path}: ${String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw stateFileError(path, 'open', error) ?? new HubsyncError(ErrorCode.StateUnavailable, `cannot open state file ${path}: ${reason}`);
   }
 }
 

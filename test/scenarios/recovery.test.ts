@@ -33,7 +33,7 @@ for (const topology of topologies) {
 
       assert.equal(retried.status, 'succeeded');
       assert.equal(retried.members[0]?.conflicts, 0);
-      assert.deepEqual(await scenario.state.listConflicts(scenario.group.name), []);
+      assert.deepEqual((await scenario.state.listConflicts(scenario.group.name)).items, []);
       assert.deepEqual(await scenario.snapshot(scenario.hub, items), await scenario.snapshot(store, items));
       const [row] = await scenario.hub.query<{ name: unknown }>('SELECT "name" FROM "items" WHERE "id" = 1');
       assert.equal(row?.name, 'second');
