@@ -1,8 +1,5 @@
 import { core } from '../support/record-registrations.js';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
@@ -10,7 +7,9 @@ import type { StateStore } from '../../src/engine/state-store.js';
 import { durableClientInput } from '../../src/service/orchestration-client.js';
 import { runInstanceId, syncGroupRunOrchestration } from '../../src/service/run-contract.js';
 import { useServiceStateStore } from '../../src/service/service-context.js';
-import { openEmbeddedStateStore } from '../../src/state/embedded-state-store.js';
+import { readServiceSettings } from '../../src/service/settings.js';
+import { openServiceStateStore } from '../../src/service/open-state-store.js';
+import { startAzurite, type Azurite } from '../support/azurite.js';
 import { DurableTestHost, registeredDurableFunctions } from '../support/durable-host.js';
 import { registeredHandler } from '../support/functions-core-stub.js';
 import { httpRequest, type RequestOptions } from '../support/http-request.js';
@@ -51,7 +50,7 @@ const literalConnection = 'postgres://sync_user:S3cret-Passw0rd@db.example.net:5
 
 let host: DurableTestHost;
 let store: StateStore;
-let stateDirectory: string;
+let azurite: Azurite;
 const logs: string[] = [];
 
 before(async () => {
@@ -59,12 +58,13 @@ before(async () => {
   host = await DurableTestHost.start(registeredDurableFunctions(core));
 });
 
+// A fresh in-memory Azurite per test, opened the way the app opens its state from its settings.
 beforeEach(async () => {
   await host.idle();
   if (store !== undefined) await store.close();
-  if (stateDirectory !== undefined) await rm(stateDirectory, { recursive: true, force: true });
-  stateDirectory = await mkdtemp(join(tmpdir(), 'hubsync-api-'));
-  store = await openEmbeddedStateStore(join(stateDirectory, 'state.db'));
+  if (azurite !== undefined) await azurite.stop();
+  azurite = await startAzurite();
+  store = await openServiceStateStore(readServiceSettings({ AzureWebJobsStorage: azurite.connectionString }));
   useServiceStateStore(store);
 });
 
@@ -72,7 +72,7 @@ after(async () => {
   for (const entry of gates.values()) entry.open();
   await host.close();
   await store.close();
-  await rm(stateDirectory, { recursive: true, force: true });
+  await azurite.stop();
 });
 
 interface Response {
