@@ -5,30 +5,11 @@ import { after, before, test } from 'node:test';
 import * as df from 'durable-functions';
 import { ActionType, EventType } from '../support/durable-history.js';
 import { DurableTestHost, registeredDurableFunctions } from '../support/durable-host.js';
+import { Gates } from '../support/gates.js';
 
 const flakyCalls = { count: 0 };
-/** An activity that waits until the test opens its gate, so an instance can be caught running. */
-class Gate {
-  private open: () => void = () => undefined;
-  readonly opened = new Promise<void>((resolve) => (this.open = resolve));
-  private signal: () => void = () => undefined;
-  readonly reached = new Promise<void>((resolve) => (this.signal = resolve));
-  async pass(): Promise<string> {
-    this.signal();
-    await this.opened;
-    return 'passed';
-  }
-  release(): void {
-    this.open();
-  }
-}
-const gates = new Map<string, Gate>();
-function gate(name: string): Gate {
-  const existing = gates.get(name) ?? new Gate();
-  gates.set(name, existing);
-  return existing;
-}
-df.app.activity('gate', { handler: (name: unknown) => gate(String(name)).pass() });
+const gates = new Gates();
+df.app.activity('gate', { handler: (name: unknown) => gates.get(String(name)).pass() });
 const greet = df.app.activity('greet', { handler: (name: unknown) => `hello ${String(name)}` });
 df.app.activity('flaky', {
   handler: () => {
@@ -128,10 +109,10 @@ test('a retry policy gives up after its attempts and the orchestration fails wit
 test('terminate stops a running orchestration: it ends Terminated and schedules nothing more', async () => {
   const c = client();
   const instanceId = await c.startNew('waitsAtGate', { instanceId: 'gated', input: 'terminate' });
-  await gate('terminate').reached;
+  await gates.get('terminate').reached;
   assert.equal((await c.getStatus(instanceId)).runtimeStatus, df.OrchestrationRuntimeStatus.Running);
   await c.terminate(instanceId, 'stop');
-  gate('terminate').release();
+  gates.get('terminate').open();
   const instance = await host.waitFor(instanceId);
   assert.equal(instance.status, 'Terminated');
   assert.equal(instance.stats.activityCalls, 1);
@@ -141,9 +122,9 @@ test('terminate stops a running orchestration: it ends Terminated and schedules 
 test('a start with the id of an active instance is refused; once it ended, the id can start again', async () => {
   const c = client();
   await c.startNew('waitsAtGate', { instanceId: 'reused', input: 'reuse' });
-  await gate('reuse').reached;
+  await gates.get('reuse').reached;
   await assert.rejects(c.startNew('waitsAtGate', { instanceId: 'reused', input: 'reuse' }), /409/);
-  gate('reuse').release();
+  gates.get('reuse').open();
   assert.equal((await host.waitFor('reused')).status, 'Completed');
   await c.startNew('countsDown', { instanceId: 'reused', input: 0 });
   const again = await host.waitFor('reused');

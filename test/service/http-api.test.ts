@@ -12,6 +12,7 @@ import { openServiceStateStore } from '../../src/service/open-state-store.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
 import { DurableTestHost, registeredDurableFunctions } from '../support/durable-host.js';
 import { registeredHandler } from '../support/functions-core-stub.js';
+import { Gates } from '../support/gates.js';
 import { httpRequest, type RequestOptions } from '../support/http-request.js';
 import { loadRegisteredApp } from '../support/registered-app.js';
 
@@ -19,26 +20,9 @@ import { loadRegisteredApp } from '../support/registered-app.js';
  * A stand-in for the sync orchestration (the real one is the lead's): it holds each run at a gate
  * the test opens, so a run can be caught in progress.
  */
-const gates = new Map<string, { reached: Promise<void>; open: () => void; signal: () => void; opened: Promise<void> }>();
-function gate(runId: string) {
-  let entry = gates.get(runId);
-  if (entry === undefined) {
-    let signal = () => undefined as void;
-    let open = () => undefined as void;
-    const reached = new Promise<void>((resolve) => (signal = resolve));
-    const opened = new Promise<void>((resolve) => (open = resolve));
-    entry = { reached, opened, signal, open };
-    gates.set(runId, entry);
-  }
-  return entry;
-}
+const gates = new Gates();
 const holdRun = df.app.activity('testHoldRun', {
-  handler: async (runId: unknown) => {
-    const entry = gate(String(runId));
-    entry.signal();
-    await entry.opened;
-    return 'held';
-  },
+  handler: (runId: unknown) => gates.get(String(runId)).pass(),
 });
 df.app.orchestration(syncGroupRunOrchestration, function* (context) {
   const { runId } = context.df.getInput() as { group: string; runId: string };
@@ -69,7 +53,7 @@ beforeEach(async () => {
 });
 
 after(async () => {
-  for (const entry of gates.values()) entry.open();
+  gates.openAll();
   await host.close();
   await store.close();
   await azurite.stop();
@@ -293,7 +277,7 @@ test('POST /sync starts a run (202, Location, status URLs); a second one while i
   assert.match(runId, /^[A-Za-z0-9_-]{1,64}$/);
   assert.equal(started.headers.Location, `https://hubsync.example.net/api/syncgroups/busy/runs/${runId}`);
   assert.match(String(started.body.statusQueryGetUri), /^https:\/\/hubsync\.example\.net\/runtime\/webhooks\/durabletask\/instances\/syncgroup-busy\?/);
-  await gate(runId).reached;
+  await gates.get(runId).reached;
 
   const second = await startSync('busy');
   assert.equal(second.status, 409);
@@ -312,7 +296,7 @@ test('POST /sync starts a run (202, Location, status URLs); a second one while i
   const cancelled = await call('cancelSyncGroupRun', 'POST', 'x', { params: { group: 'busy', runId } });
   assert.equal(cancelled.status, 202, cancelled.text);
   assert.equal(cancelled.body.status, 'cancelled');
-  gate(runId).open();
+  gates.get(runId).open();
   assert.equal((await host.waitFor(runInstanceId('busy'))).status, 'Terminated');
   const again = await call('cancelSyncGroupRun', 'POST', 'x', { params: { group: 'busy', runId } });
   assert.equal(again.status, 409);
@@ -322,7 +306,7 @@ test('POST /sync starts a run (202, Location, status URLs); a second one while i
 
   const next = await startSync('busy');
   assert.equal(next.status, 202, 'a finished instance id can start the next run');
-  gate(String(next.body.runId)).open();
+  gates.get(String(next.body.runId)).open();
   await host.waitFor(runInstanceId('busy'));
   assert.equal((await call('deleteSyncGroup', 'DELETE', 'x', { params: { group: 'busy' } })).status, 204);
 });
@@ -333,7 +317,7 @@ test('two concurrent POST /sync: exactly one run starts, the other gets 409', as
   const statuses = responses.map((response) => response.status).sort();
   assert.deepEqual(statuses, [202, 409, 409]);
   const winner = responses.find((response) => response.status === 202);
-  gate(String(winner?.body.runId)).open();
+  gates.get(String(winner?.body.runId)).open();
   const instance = await host.waitFor(runInstanceId('racy'));
   assert.equal(instance.status, 'Completed');
   assert.equal(instance.output, winner?.body.runId);
@@ -399,7 +383,7 @@ test('the scheduler starts a due group, not a running one, a not-yet-due one or 
   await store.saveRun(record('due', 120));
   await store.saveRun(record('recent', 10));
   const going = await startSync('running');
-  await gate(String(going.body.runId)).reached;
+  await gates.get(String(going.body.runId)).reached;
   // A long run, recorded by its orchestration ten minutes ago: due by its interval, but going.
   await store.saveRun({ ...record('running', 600), runId: String(going.body.runId), status: 'running' });
 
@@ -415,6 +399,6 @@ test('the scheduler starts a due group, not a running one, a not-yet-due one or 
   assert.ok(schedulerLogs.some((line) => line.includes('"runSkipped"') && line.includes('"running"')));
   assert.ok(schedulerLogs.some((line) => line.includes('"runStarted"') && line.includes('"due"')));
 
-  gate(String(going.body.runId)).open();
-  gate((dueInstance.input as { runId: string }).runId).open();
+  gates.get(String(going.body.runId)).open();
+  gates.get((dueInstance.input as { runId: string }).runId).open();
 });
