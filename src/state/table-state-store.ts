@@ -33,6 +33,8 @@ export interface TableStateStoreOptions {
 const tableNames = ['Checkpoints', 'Conflicts', 'Failures', 'Runs', 'Groups'] as const;
 type TableName = (typeof tableNames)[number];
 
+const parallelWrites = 16;
+
 /** Groups share one partition: there are few, and they are listed together. */
 const groupsPartition = 'groups';
 
@@ -94,14 +96,17 @@ class TableStateStore implements StateStore {
   }
 
   async recordConflicts(conflicts: readonly ConflictRecord[]): Promise<void> {
-    // Each conflict is its own compare-and-set: a replayed batch keeps a re-apply made meanwhile.
-    await Promise.all(
-      conflicts.map((conflict) =>
-        this.conflicts.write(escapeKey(conflict.group), conflict.id, (stored) =>
-          stored?.value.reappliedAt ? { ...conflict, reappliedAt: stored.value.reappliedAt } : conflict,
+    // Each conflict is its own compare-and-set, so a replayed batch keeps a re-apply made
+    // meanwhile; a few at a time, so a large batch does not open a connection per conflict.
+    for (let start = 0; start < conflicts.length; start += parallelWrites) {
+      await Promise.all(
+        conflicts.slice(start, start + parallelWrites).map((conflict) =>
+          this.conflicts.write(escapeKey(conflict.group), conflict.id, (stored) =>
+            stored?.value.reappliedAt ? { ...conflict, reappliedAt: stored.value.reappliedAt } : conflict,
+          ),
         ),
-      ),
-    );
+      );
+    }
   }
 
   async listConflicts(group: string, page?: PageRequest): Promise<Page<ConflictRecord>> {

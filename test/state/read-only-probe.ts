@@ -5,13 +5,14 @@
  */
 import { isHubsyncError } from '../../src/errors.js';
 import { openEmbeddedStateStore } from '../../src/state/embedded-state-store.js';
+import { run } from './state-fixtures.js';
 
 const [path] = process.argv.slice(2);
 if (path === undefined) throw new Error('usage: read-only-probe <state file>');
 const store = await openEmbeddedStateStore(path);
 try {
   const runs = (await store.listRuns('retail')).items.map((run) => run.runId);
-  const write = await store.saveRun({ group: 'retail', runId: 'new', status: 'running', startedAt: '2026-01-01T00:00:00Z', finishedAt: null, members: [], error: null }).then(
+  const write = await store.saveRun(run('new', '2026-01-02T00:00:00Z')).then(
     () => null,
     (error: unknown) => ({
       code: isHubsyncError(error) ? error.code : null,
