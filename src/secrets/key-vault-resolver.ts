@@ -14,7 +14,10 @@ export { parseConnectionReference, type ConnectionReference } from './connection
 export const defaultSecretCacheTtlMs = 5 * 60 * 1000;
 
 export interface KeyVaultResolverOptions {
-  /** App settings: HUBSYNC_KEY_VAULT_URL and the variables `env:` references name. */
+  /**
+   * App settings: HUBSYNC_KEY_VAULT_URL and the variables `env:` references name. The identity's
+   * own variables (IDENTITY_ENDPOINT, AZURE_CLIENT_ID, ...) DefaultAzureCredential reads from process.env.
+   */
   readonly settings?: Environment;
   /** How long a secret is used before it is read again, so a rotated secret is picked up. */
   readonly cacheTtlMs?: number;
