@@ -44,12 +44,18 @@ export const ErrorCode = {
   PositionMoved: 'HS_POSITION_MOVED',
   /** Rows a batch must change stayed locked by another transaction; the batch is retried by the next sync. */
   RowsLocked: 'HS_ROWS_LOCKED',
-  /** Another run of the same group is in progress. */
-  RunInProgress: 'HS_RUN_IN_PROGRESS',
   /** Deprovisioning would lose changes not yet delivered; `--force` to do it anyway. */
   PendingChanges: 'HS_PENDING_CHANGES',
   /** A conditional write found the stored item changed since it was read (ETag mismatch). */
   PreconditionFailed: 'HS_PRECONDITION_FAILED',
+  /** An API request is malformed: not JSON, unknown keys, a name with characters other than letters, digits, "_" or "-". */
+  RequestInvalid: 'HS_REQUEST_INVALID',
+  /** A run of the group is going (one run per group at a time); wait for it or cancel it. */
+  RunInProgress: 'HS_RUN_IN_PROGRESS',
+  /** The run asked to be cancelled has already ended. */
+  RunNotActive: 'HS_RUN_NOT_ACTIVE',
+  /** The service does not do this yet; the message says what to use instead. */
+  NotImplemented: 'HS_NOT_IMPLEMENTED',
   /**
    * The state file cannot be used: missing folder, not a hubsync state file, or read-only when
    * something had to be written to it.
@@ -76,17 +82,28 @@ const inputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.NotFound,
   ErrorCode.RunInProgress,
   ErrorCode.PendingChanges,
+  ErrorCode.RequestInvalid,
   ErrorCode.StateUnavailable,
   ErrorCode.InvalidContinuationToken,
 ]);
 
+/** One specific problem behind an error (a field of a request, say), as Azure REST errors list them. */
+export interface ErrorDetail {
+  readonly code: ErrorCode;
+  /** Where: a JSON path such as `members[0].connection`. */
+  readonly target?: string;
+  readonly message: string;
+}
+
 export class HubsyncError extends Error {
   readonly code: ErrorCode;
+  readonly details: readonly ErrorDetail[];
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: readonly ErrorDetail[] }) {
     super(message, options);
     this.name = 'HubsyncError';
     this.code = code;
+    this.details = options?.details ?? [];
   }
 
   /** True when the error is the caller's to fix (bad config, missing table, unreachable database). */

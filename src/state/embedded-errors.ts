@@ -12,7 +12,8 @@ export function stateFileError(path: string, action: string, error: unknown): Hu
   }
   if (/^SQLITE_(CANTOPEN|NOTADB|CORRUPT|PERM|AUTH)/.test(code) || (action === 'open' && code.startsWith('SQLITE_'))) {
     const reason = error instanceof Error ? error.message.replace(/\s*\n\s*/g, ' ') : String(error);
-    return new HubsyncError(ErrorCode.StateUnavailable, `cannot ${action} state file ${path}: ${reason}`, { cause: error });
+    const what = action === 'open' ? `cannot open state file ${path}` : `cannot ${action} in state file ${path}`;
+    return new HubsyncError(ErrorCode.StateUnavailable, `${what}: ${reason}`, { cause: error });
   }
   return null;
 }

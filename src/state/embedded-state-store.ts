@@ -46,7 +46,8 @@ export async function openEmbeddedStateStore(path: string): Promise<StateStore> 
   } catch (error) {
     db?.close();
     if (isHubsyncError(error)) throw error;
-    throw stateFileError(path, 'open', error) ?? new HubsyncError(ErrorCode.StateUnavailable, `cannot open state file ${path}: ${String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw stateFileError(path, 'open', error) ?? new HubsyncError(ErrorCode.StateUnavailable, `cannot open state file ${path}: ${reason}`);
   }
 }
 
@@ -59,12 +60,12 @@ function isWritable(path: string): boolean {
   }
 }
 
-/** Tables listed page by page: the column they are ordered by, and in which direction. */
+/** Tables of records: their id column, the column they are listed by, and in which direction. */
 const lists = {
-  conflicts: { filter: 'group_name = ?', time: 'detected_at', descending: false },
-  failures: { filter: 'group_name = ?', time: 'failed_at', descending: false },
-  runs: { filter: 'group_name = ?', time: 'started_at', descending: true },
-  groups: { filter: '1 = 1', time: 'name', descending: false },
+  conflicts: { filter: 'group_name = ?', id: 'id', time: 'detected_at', descending: false },
+  failures: { filter: 'group_name = ?', id: 'id', time: 'failed_at', descending: false },
+  runs: { filter: 'group_name = ?', id: 'run_id', time: 'started_at', descending: true },
+  groups: { filter: '1 = 1', id: 'name', time: 'name', descending: false },
 } as const;
 
 /** Where a page ended: the last item's ordering column and rowid (ties broken by insertion). */
@@ -196,14 +197,7 @@ class EmbeddedStateStore implements StateStore {
   }
 
   async recordFailure(failure: FailedRecord): Promise<void> {
-    this.use('record a failed row', () => {
-      this.db
-        .prepare(
-          `INSERT INTO failures (group_name, id, failed_at, record) VALUES (?, ?, ?, ?)
-           ON CONFLICT (group_name, id) DO UPDATE SET failed_at = excluded.failed_at, record = excluded.record`,
-        )
-        .run(failure.group, failure.id, failure.failedAt, JSON.stringify(failure));
-    });
+    this.upsert('failures', failure.group, failure.id, failure.failedAt, failure);
   }
 
   async listFailures(group: string, page?: PageRequest): Promise<Page<FailedRecord>> {
@@ -211,14 +205,7 @@ class EmbeddedStateStore implements StateStore {
   }
 
   async saveRun(run: RunRecord): Promise<void> {
-    this.use('record a run', () => {
-      this.db
-        .prepare(
-          `INSERT INTO runs (group_name, run_id, started_at, record) VALUES (?, ?, ?, ?)
-           ON CONFLICT (group_name, run_id) DO UPDATE SET started_at = excluded.started_at, record = excluded.record`,
-        )
-        .run(run.group, run.runId, run.startedAt, JSON.stringify(run));
-    });
+    this.upsert('runs', run.group, run.runId, run.startedAt, run);
   }
 
   async getRun(group: string, runId: string): Promise<RunRecord | null> {
@@ -274,6 +261,19 @@ class EmbeddedStateStore implements StateStore {
     }
   }
 
+  /** Insert or replace a failure or run by id; the row keeps its rowid, its place among equal times. */
+  private upsert(list: 'failures' | 'runs', group: string, id: string, time: string, record: object): void {
+    const { id: idColumn, time: timeColumn } = lists[list];
+    this.use(`record ${list}`, () => {
+      this.db
+        .prepare(
+          `INSERT INTO ${list} (group_name, ${idColumn}, ${timeColumn}, record) VALUES (?, ?, ?, ?)
+           ON CONFLICT (group_name, ${idColumn}) DO UPDATE SET ${timeColumn} = excluded.${timeColumn}, record = excluded.record`,
+        )
+        .run(group, id, time, JSON.stringify(record));
+    });
+  }
+
   private getRecord<T>(sql: string, ...params: string[]): T | null {
     return this.use('read', () => this.getRecordNow<T>(sql, ...params));
   }
@@ -286,7 +286,7 @@ class EmbeddedStateStore implements StateStore {
   /**
    * Keyset paging: each page starts after the last row of the one before, so rows added or
    * removed meanwhile neither shift nor repeat the rest. One row more than asked tells whether
-   * another page follows. Names spliced into the SQL come from `lists`, never from input.
+   * another page follows. Names spliced into SQL here and in `upsert` come from `lists`, never from input.
    */
   private listPage<T>(list: keyof typeof lists, params: string[], page: PageRequest = {}): Page<T> {
     const { filter, time, descending } = lists[list];

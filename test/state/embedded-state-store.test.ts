@@ -1,180 +1,138 @@
-import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckpointKey, ConflictRecord, FailedRecord, RunRecord } from '../../src/engine/state-store.js';
-import { ErrorCode, HubsyncError } from '../../src/errors.js';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { ErrorCode } from '../../src/errors.js';
 import { openEmbeddedStateStore } from '../../src/state/embedded-state-store.js';
+import { runHubsync, runNodeScript } from '../cli/run-hubsync.js';
+import { describeStateStoreConformance } from './state-store-conformance.js';
+import { failure, groupDefinition, rejectsWithCode, run, upload } from './state-fixtures.js';
 
-const upload: CheckpointKey = { group: 'retail', member: 'store1', table: 'orders', direction: 'upload' };
-
-function conflict(id: string, detectedAt: string, winner = 'hub'): ConflictRecord {
+describeStateStoreConformance('embedded', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'hubsync-state-'));
   return {
-    id,
-    group: 'retail',
-    table: 'orders',
-    runId: 'run-1',
-    member: 'store1',
-    key: { id: 7 },
-    kind: 'update/update',
-    policy: 'hubWins',
-    winner,
-    winning: { node: 'hub', operation: 'update', values: { id: 7, total: '12.50' }, changedAt: '2026-01-01T00:00:01.000001Z' },
-    losing: { node: 'store1', operation: 'update', values: { id: 7, total: '9.99' }, changedAt: '2026-01-01T00:00:00.000001Z' },
-    detectedAt,
-    reappliedAt: null,
+    store: await openEmbeddedStateStore(join(folder, 'state.db')),
+    dispose: () => rm(folder, { recursive: true, force: true }),
   };
-}
+});
 
-function run(runId: string, startedAt: string, status: RunRecord['status'] = 'succeeded'): RunRecord {
-  return {
-    group: 'retail',
-    runId,
-    status,
-    startedAt,
-    finishedAt: null,
-    members: [{ name: 'store1', uploaded: 1, downloaded: 2, conflicts: 0, failed: 0 }],
-    error: null,
-  };
-}
+/** What hubsync 0.1 created in a state file, and the rows it kept there. */
+const version01File = `
+CREATE TABLE checkpoints (
+  group_name TEXT NOT NULL, member TEXT NOT NULL, table_name TEXT NOT NULL, direction TEXT NOT NULL,
+  stamp TEXT NOT NULL, cursor_key TEXT,
+  PRIMARY KEY (group_name, member, table_name, direction)
+) WITHOUT ROWID;
+CREATE TABLE conflicts (group_name TEXT NOT NULL, id TEXT NOT NULL, detected_at TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (group_name, id));
+CREATE TABLE runs (group_name TEXT NOT NULL, run_id TEXT NOT NULL, started_at TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (group_name, run_id));
+CREATE INDEX runs_by_start ON runs (group_name, started_at);
+INSERT INTO checkpoints VALUES ('retail', 'store1', 'orders', 'upload', '41', '[7,{"base64":"AP8="}]');
+INSERT INTO runs VALUES ('retail', 'r1', '2026-01-01T00:00:00Z', '${JSON.stringify(run('r1', '2026-01-01T00:00:00Z'))}');
+`;
 
-describe('embedded state store', () => {
+/** An unprivileged user to drop to, because root writes files whatever their mode. */
+const nobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+const probePath = fileURLToPath(new URL('./read-only-probe.js', import.meta.url));
+
+describe('embedded state store: its file', () => {
   let folder: string;
-  let path: string;
 
   before(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'hubsync-state-'));
-    path = join(folder, 'nested', '.hubsync', 'retail.state.db');
+    folder = await mkdtemp(join(tmpdir(), 'hubsync-state-file-'));
   });
   after(async () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  it('creates its folders and file on first use', async () => {
-    const store = await openEmbeddedStateStore(path);
-    await store.close();
-    assert.ok(existsSync(path));
-  });
-
-  it('saves, replaces and clears checkpoints, with binary and non-finite keys intact', async () => {
-    const store = await openEmbeddedStateStore(path);
-    try {
-      assert.equal(await store.getCheckpoint(upload), null);
-      await store.compareAndSetCheckpoint(upload, await store.getCheckpoint(upload), { stamp: '5', key: null });
-      const key = ['9007199254740993', new Uint8Array([0, 255, 7]), Number.NEGATIVE_INFINITY, true, null, 1.5];
-      await store.compareAndSetCheckpoint(upload, await store.getCheckpoint(upload), { stamp: '12', key });
-      await store.compareAndSetCheckpoint({ ...upload, direction: 'download' }, null, { stamp: '3', key: null });
-      await store.compareAndSetCheckpoint({ ...upload, group: 'other' }, null, { stamp: '4', key: null });
-
-      assert.deepEqual(await store.getCheckpoint(upload), { stamp: '12', key });
-      assert.deepEqual(await store.getCheckpoint({ ...upload, direction: 'download' }), { stamp: '3', key: null });
-
-      await store.resetCheckpoints('retail');
-      assert.equal(await store.getCheckpoint(upload), null);
-      assert.equal(await store.getCheckpoint({ ...upload, direction: 'download' }), null);
-      assert.deepEqual(await store.getCheckpoint({ ...upload, group: 'other' }), { stamp: '4', key: null });
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('records conflicts, replaces them by id, lists, gets and marks them re-applied', async () => {
-    const store = await openEmbeddedStateStore(path);
-    try {
-      await store.recordConflicts([conflict('b', '2026-01-01T00:00:02Z')]);
-      await store.recordConflicts([conflict('a', '2026-01-01T00:00:01Z')]);
-      await store.recordConflicts([conflict('b', '2026-01-01T00:00:02Z', 'store1')]);
-      await store.recordConflicts([{ ...conflict('a', '2026-01-01T00:00:01Z'), group: 'other' }]);
-
-      const listed = (await store.listConflicts('retail')).items;
-      assert.deepEqual(listed.map((entry) => entry.id), ['a', 'b']);
-      assert.equal(listed[1]?.winner, 'store1');
-      assert.deepEqual(await store.getConflict('retail', 'a'), conflict('a', '2026-01-01T00:00:01Z'));
-      assert.equal(await store.getConflict('retail', 'missing'), null);
-
-      await store.markConflictReapplied('retail', 'a', '2026-01-02T00:00:00Z');
-      assert.equal((await store.getConflict('retail', 'a'))?.reappliedAt, '2026-01-02T00:00:00Z');
-      assert.equal((await store.getConflict('other', 'a'))?.reappliedAt, null);
-      await store.recordConflicts([conflict('a', '2026-01-03T00:00:00Z')]);
-      assert.equal(
-        (await store.getConflict('retail', 'a'))?.reappliedAt,
-        '2026-01-02T00:00:00Z',
-        'logging the same conflict again (a replayed batch) keeps the re-apply mark',
-      );
-      await assert.rejects(store.markConflictReapplied('retail', 'missing', '2026-01-02T00:00:00Z'), (error: unknown) => {
-        assert.ok(error instanceof HubsyncError);
-        assert.equal(error.code, ErrorCode.NotFound);
-        return true;
-      });
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('records failures and replaces them by id', async () => {
-    const store = await openEmbeddedStateStore(path);
-    const failure: FailedRecord = {
-      id: 'f1',
-      group: 'retail',
-      table: 'orders',
-      runId: 'run-1',
-      member: 'store1',
-      direction: 'download',
-      key: { id: 8 },
-      operation: 'insert',
-      values: { id: 8, total: 'abc' },
-      error: 'value too long',
-      failedAt: '2026-01-01T00:00:00Z',
-    };
-    try {
-      await store.recordFailure(failure);
-      await store.recordFailure({ ...failure, error: 'check constraint' });
-      assert.deepEqual((await store.listFailures('retail')).items, [{ ...failure, error: 'check constraint' }]);
-      assert.deepEqual((await store.listFailures('other')).items, []);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('lists runs newest first, replaced by run id, up to the limit', async () => {
-    const store = await openEmbeddedStateStore(path);
-    try {
-      await store.saveRun(run('r1', '2026-01-01T00:00:00Z', 'running'));
-      await store.saveRun(run('r3', '2026-01-03T00:00:00Z'));
-      await store.saveRun(run('r2', '2026-01-02T00:00:00Z'));
-      await store.saveRun(run('r1', '2026-01-01T00:00:00Z', 'failed'));
-      await store.saveRun({ ...run('r9', '2026-01-09T00:00:00Z'), group: 'other' });
-
-      const all = (await store.listRuns('retail', { limit: 10 })).items;
-      assert.deepEqual(all.map((entry) => entry.runId), ['r3', 'r2', 'r1']);
-      assert.equal(all[2]?.status, 'failed');
-      assert.deepEqual((await store.listRuns('retail', { limit: 2 })).items.map((entry) => entry.runId), ['r3', 'r2']);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('keeps everything across close and reopen', async () => {
+  it('creates its folders and file on first use, and keeps everything across reopening', async () => {
+    const path = join(folder, 'nested', '.hubsync', 'retail.state.db');
     const first = await openEmbeddedStateStore(path);
-    await first.compareAndSetCheckpoint(upload, await first.getCheckpoint(upload), { stamp: '77', key: [1, 'x'] });
+    await first.compareAndSetCheckpoint(upload, null, { stamp: '77', key: [1, 'x'] });
+    await first.saveRun(run('r1', '2026-01-01T00:00:00Z'));
     await first.close();
+    assert.ok(existsSync(path));
 
     const second = await openEmbeddedStateStore(path);
     try {
       assert.deepEqual(await second.getCheckpoint(upload), { stamp: '77', key: [1, 'x'] });
-      assert.equal((await second.listConflicts('retail')).items.length, 2);
-      assert.equal((await second.listFailures('retail')).items.length, 1);
-      assert.equal((await second.listRuns('retail')).items.length, 3);
+      assert.deepEqual((await second.listRuns('retail')).items, [run('r1', '2026-01-01T00:00:00Z')]);
     } finally {
       await second.close();
     }
   });
 
-  it('refuses a file that is not a state store', async () => {
+  it('opens a file written by hubsync 0.1 in place and keeps its contents', async () => {
+    const path = join(folder, 'old.state.db');
+    const old = new Database(path);
+    old.exec(version01File);
+    old.close();
+
+    const store = await openEmbeddedStateStore(path);
+    try {
+      const saved = { stamp: '41', key: [7, new Uint8Array([0, 255])] };
+      assert.deepEqual(await store.getCheckpoint(upload), saved);
+      const [entry] = await store.listCheckpoints('retail');
+      assert.ok(entry && !Number.isNaN(Date.parse(entry.updatedAt)), 'an old checkpoint gets a time');
+      assert.equal(await store.compareAndSetCheckpoint(upload, saved, { stamp: '42', key: null }), true);
+      assert.deepEqual(await store.getRun('retail', 'r1'), run('r1', '2026-01-01T00:00:00Z'));
+      await store.putGroup(groupDefinition('retail'), null);
+      assert.deepEqual((await store.getGroup('retail'))?.definition, groupDefinition('retail'), 'tables added by the migration work');
+      await store.recordFailure(failure('f', '2026-01-01T00:00:00Z'));
+      assert.deepEqual((await store.listFailures('retail')).items, [failure('f', '2026-01-01T00:00:00Z')]);
+    } finally {
+      await store.close();
+    }
+    const reopened = await openEmbeddedStateStore(path);
+    assert.deepEqual(await reopened.getCheckpoint(upload), { stamp: '42', key: null }, 'migrating twice is harmless');
+    await reopened.close();
+  });
+
+  it('refuses a file that is not a state file as an input error naming the file', async () => {
     const notADatabase = join(folder, 'config.json');
     await writeFile(notADatabase, '{"name": "retail"} and more text than a SQLite header');
-    await assert.rejects(openEmbeddedStateStore(notADatabase), /cannot open state file/);
+    await rejectsWithCode(openEmbeddedStateStore(notADatabase), ErrorCode.StateUnavailable);
+    await assert.rejects(openEmbeddedStateStore(notADatabase), (error: Error) => error.message.includes(notADatabase) && !error.message.includes('\n'));
+  });
+
+  it('reads a file it may not write, and fails a write with one line naming the file', async () => {
+    // The folder is the user's (it may hold SQLite's shared-memory file); the state file is not theirs to write.
+    await chmod(folder, 0o755);
+    const shared = join(folder, 'read-only');
+    await mkdir(join(shared, '.hubsync'), { recursive: true });
+    const path = join(shared, '.hubsync', 'retail.state.db');
+    const store = await openEmbeddedStateStore(path);
+    await store.saveRun(run('r1', '2026-01-01T00:00:00Z'));
+    await store.close();
+    await chmod(path, 0o444);
+    if (nobody) {
+      await chown(shared, nobody.uid, nobody.gid);
+      await chown(join(shared, '.hubsync'), nobody.uid, nobody.gid);
+    }
+
+    const probe = await runNodeScript(probePath, [path], {}, nobody);
+    assert.equal(probe.code, 0, probe.stderr);
+    const outcome = JSON.parse(probe.stdout) as { runs: string[]; write: { code: string; input: boolean; message: string } | null };
+    assert.deepEqual(outcome.runs, ['r1']);
+    assert.equal(outcome.write?.code, ErrorCode.StateUnavailable);
+    assert.equal(outcome.write?.input, true);
+    assert.match(outcome.write?.message ?? '', new RegExp(`^state file ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is read-only`));
+
+    const config = join(shared, 'group.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        name: 'retail',
+        hub: { name: 'hub', provider: 'sqlite', connection: './hub.db' },
+        members: [{ name: 'store', provider: 'sqlite', connection: './store.db', direction: 'bidirectional' }],
+        tables: [{ name: 'items' }],
+      }),
+    );
+    const status = await runHubsync(['status', '--json', '-c', config], {}, nobody);
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual((JSON.parse(status.stdout) as { runs: { runId: string }[] }).runs.map((entry) => entry.runId), ['r1']);
   });
 });
