@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ErrorCode, isHubsyncError } from '../../src/errors.js';
 import { openEmbeddedStateStore } from '../../src/state/embedded-state-store.js';
-import { runHubsync } from '../cli/run-hubsync.js';
+import { runHubsync, singleErrorLine } from '../cli/run-hubsync.js';
 import { describeStateStoreConformance } from './state-store-conformance.js';
 import { failure, groupDefinition, rejectsWithCode, run, upload } from './state-fixtures.js';
 
@@ -45,6 +45,21 @@ async function makeReadOnly(path: string): Promise<() => Promise<void>> {
   }
   await chmod(path, 0o444);
   return () => chmod(path, 0o644);
+}
+
+/** A group config in `folder`, whose state file is then `.hubsync/retail.state.db` there. */
+async function writeConfig(folder: string): Promise<string> {
+  const config = join(folder, 'group.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      name: 'retail',
+      hub: { name: 'hub', provider: 'sqlite', connection: './hub.db' },
+      members: [{ name: 'store', provider: 'sqlite', connection: './store.db', direction: 'bidirectional' }],
+      tables: [{ name: 'items' }],
+    }),
+  );
+  return config;
 }
 
 describe('embedded state store: its file', () => {
@@ -105,6 +120,10 @@ describe('embedded state store: its file', () => {
     await writeFile(notADatabase, '{"name": "retail"} and more text than a SQLite header');
     await rejectsWithCode(openEmbeddedStateStore(notADatabase), ErrorCode.StateUnavailable);
     await assert.rejects(openEmbeddedStateStore(notADatabase), (error: Error) => error.message.includes(notADatabase) && !error.message.includes('\n'));
+
+    const result = await runHubsync(['status', '-c', await writeConfig(folder), '--state', notADatabase]);
+    assert.equal(result.code, 2, 'an input error');
+    assert.match(singleErrorLine(result), /^hubsync: cannot open state file .*config\.json: .* \[HS_STATE_UNAVAILABLE\]$/);
   });
 
   it('reads a file it may not write, and fails a write with one line naming the file', async () => {
@@ -127,17 +146,7 @@ describe('embedded state store: its file', () => {
         await readOnly.close();
       }
 
-      const config = join(shared, 'group.json');
-      await writeFile(
-        config,
-        JSON.stringify({
-          name: 'retail',
-          hub: { name: 'hub', provider: 'sqlite', connection: './hub.db' },
-          members: [{ name: 'store', provider: 'sqlite', connection: './store.db', direction: 'bidirectional' }],
-          tables: [{ name: 'items' }],
-        }),
-      );
-      const status = await runHubsync(['status', '--json', '-c', config]);
+      const status = await runHubsync(['status', '--json', '-c', await writeConfig(shared)]);
       assert.equal(status.code, 0, status.stderr);
       assert.deepEqual((JSON.parse(status.stdout) as { runs: { runId: string }[] }).runs.map((entry) => entry.runId), ['r1']);
     } finally {
