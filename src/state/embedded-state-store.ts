@@ -18,7 +18,7 @@ import type {
   TransferDirection,
 } from '../engine/state-store.js';
 import { decodeContinuationToken, encodeContinuationToken, pageLimit } from './continuation-token.js';
-import { decodeCursorKey, encodeCursorKey } from './cursor-codec.js';
+import { decodeCursorKey, encodeCursorKey } from '../engine/cursor.js';
 import { migrateEmbeddedSchema } from './embedded-schema.js';
 import { stateFileError } from './embedded-errors.js';
 
