@@ -12,7 +12,7 @@ import { closeServiceResources, useServiceStateStore } from '../../src/service/s
 import { readServiceSettings } from '../../src/service/settings.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
 import { DurableTestHost, registeredDurableFunctions } from '../support/durable-host.js';
-import type { DurableFunctionLookup } from '../support/durable-replay.js';
+import { holdingActivity } from '../support/held-activity.js';
 import { registeredHandler } from '../support/functions-core-stub.js';
 import { Gates } from '../support/gates.js';
 import type { TestDatabase } from '../support/harness.js';
@@ -46,22 +46,12 @@ let liteMember: TestDatabase;
 const secrets: string[] = [];
 const handlerLogs: string[] = [];
 
-function heldAtFirstStep(functions: DurableFunctionLookup): DurableFunctionLookup {
-  return {
-    orchestration: (name) => functions.orchestration(name),
-    activity: (name) => {
-      const handler = functions.activity(name);
-      if (name !== 'transferStep' || handler === undefined) return handler;
-      return async (input, context) => {
-        const gate = holdNextStep;
-        if (gate !== null && (input as { member: string }).member === 'pg') {
-          holdNextStep = null;
-          await gates.get(gate).pass();
-        }
-        return handler(input, context);
-      };
-    },
-  };
+/** Holds member pg's next transfer step at the gate `holdNextStep` names, once. */
+async function holdPgStep(input: unknown): Promise<void> {
+  const gate = holdNextStep;
+  if (gate === null || (input as { member: string }).member !== 'pg') return;
+  holdNextStep = null;
+  await gates.get(gate).pass();
 }
 
 before(async () => {
@@ -80,7 +70,7 @@ before(async () => {
   await closeServiceResources();
   store = await openServiceStateStore(readServiceSettings({ AzureWebJobsStorage: azurite.connectionString }));
   useServiceStateStore(store);
-  host = await DurableTestHost.start(heldAtFirstStep(registeredDurableFunctions(core)));
+  host = await DurableTestHost.start(holdingActivity(registeredDurableFunctions(core), 'transferStep', holdPgStep));
   await hub.exec('CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL, qty integer)');
   for (let id = 1; id <= 120; id += 1) await hub.exec('INSERT INTO items VALUES (?, ?, ?)', [id, `hub ${id}`, id]);
   await pgMember.exec('CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL, qty integer)');

@@ -10,7 +10,7 @@ import { readServiceSettings } from '../../src/service/settings.js';
 import { openServiceStateStore } from '../../src/service/open-state-store.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
 import { DurableTestHost, registeredDurableFunctions } from '../support/durable-host.js';
-import type { DurableFunctionLookup } from '../support/durable-replay.js';
+import { holdingActivity } from '../support/held-activity.js';
 import { registeredHandler } from '../support/functions-core-stub.js';
 import { Gates } from '../support/gates.js';
 import { httpRequest, type RequestOptions } from '../support/http-request.js';
@@ -23,20 +23,6 @@ import { loadRegisteredApp } from '../support/registered-app.js';
  */
 const gates = new Gates();
 
-function heldAtPrepare(functions: DurableFunctionLookup): DurableFunctionLookup {
-  return {
-    orchestration: (name) => functions.orchestration(name),
-    activity: (name) => {
-      const handler = functions.activity(name);
-      if (name !== 'prepareRun' || handler === undefined) return handler;
-      return async (input, context) => {
-        await gates.get((input as { runId: string }).runId).pass();
-        return handler(input, context);
-      };
-    },
-  };
-}
-
 const literalConnection = 'postgres://sync_user:S3cret-Passw0rd@db.example.net:5432/sales';
 
 let host: DurableTestHost;
@@ -46,7 +32,7 @@ const logs: string[] = [];
 
 before(async () => {
   await loadRegisteredApp();
-  host = await DurableTestHost.start(heldAtPrepare(registeredDurableFunctions(core)));
+  host = await DurableTestHost.start(holdingActivity(registeredDurableFunctions(core), 'prepareRun', (input) => gates.get((input as { runId: string }).runId).pass()));
 });
 
 // A fresh in-memory Azurite per test, opened the way the app opens its state from its settings.
