@@ -30,8 +30,8 @@ export function isAhead(later: Cursor, earlier: Cursor): boolean {
 }
 
 /**
- * Cursor keys hold canonical values, and two of them have no JSON form of their own: binary
- * (a Uint8Array) and non-finite floats. They are tagged objects in the token; every other
+ * Cursor keys hold canonical values, and some have no JSON form of their own: binary (a
+ * Uint8Array), non-finite floats and -0. They are tagged objects in the token; every other
  * canonical value is a JSON string, number, boolean or null, so the tags cannot collide.
  */
 type EncodedValue = string | number | boolean | null | { readonly base64: string } | { readonly float: string };
@@ -43,6 +43,15 @@ export function encodeCursor(cursor: Cursor): PositionToken {
 export function decodeCursor(token: PositionToken): Cursor {
   const parsed = JSON.parse(token) as { stamp: Stamp; key: EncodedValue[] | null };
   return { stamp: parsed.stamp, key: parsed.key === null ? null : parsed.key.map(decodeValue) };
+}
+
+/** A cursor's key alone as JSON text (null stays null), for stores that keep the stamp apart. */
+export function encodeCursorKey(key: Cursor['key']): string | null {
+  return key === null ? null : JSON.stringify(key.map(encodeValue));
+}
+
+export function decodeCursorKey(text: string | null): Cursor['key'] {
+  return text === null ? null : (JSON.parse(text) as EncodedValue[]).map(decodeValue);
 }
 
 function encodeValue(value: SyncValue): EncodedValue {

@@ -78,6 +78,12 @@ export interface Watermark {
 export interface ProviderCapabilities {
   /** Several applies may run at once against this database (SQLite: no, it has one writer). */
   readonly concurrentApply: boolean;
+  /**
+   * Another program's INSERT OR REPLACE can delete a row through a unique index other than the
+   * primary key without firing delete triggers (SQLite, unless PRAGMA recursive_triggers is on):
+   * such a delete leaves no tombstone, so `validate` warns about tables with such an index.
+   */
+  readonly replaceDeletesUntracked: boolean;
 }
 
 /**

@@ -55,7 +55,11 @@ export async function transferStep(session: RunSession, input: TransferStepInput
   const tables = input.tables ?? plan.tables.map((table) => table.name);
   let budget: TransferBudget = { maxBatches: input.maxBatches, deadline: input.deadline };
   const totals = { moved: 0, conflicts: 0, failed: 0 };
+  let worked = false;
   for (const [index, name] of tables.entries()) {
+    // Past the deadline the next table waits for the next call, once this call did some work
+    // (tables with nothing to move cost one read each and must not starve the ones after them).
+    if (worked && input.deadline !== undefined && Date.now() >= input.deadline) return { ...totals, more: true };
     const table = plan.tables.find((candidate) => candidate.name === name);
     if (!table) throw new HubsyncError(ErrorCode.TableNotFound, `table "${name}" is not synced by group "${group.name}"`);
     const seenToken = seen.get(name);
@@ -93,6 +97,7 @@ export async function transferStep(session: RunSession, input: TransferStepInput
       },
     });
     if (batches === 0 && !progress.more) report(0, false);
+    worked ||= batches > 0;
     totals.moved += progress.moved;
     totals.conflicts += progress.conflicts;
     totals.failed += progress.failed;

@@ -154,6 +154,7 @@ async function applyRange(
   const nothing = { applied: 0, conflicts: 0, failed: 0, stopped: false, moved: false };
   try {
     const result = await applyBatch(transfer, state, changes, after, reached.token);
+    budget.progressed();
     return { ...nothing, ...result, reached };
   } catch (error) {
     if (isHubsyncError(error) && error.code === ErrorCode.PositionMoved) return { ...nothing, reached, moved: true };
@@ -165,7 +166,9 @@ async function applyRange(
       const skipped = await applyRange(transfer, state, budget, [], after, through);
       return { ...skipped, failed: skipped.moved ? 0 : 1 };
     }
-    if (budget.pastDeadline()) return { ...nothing, reached: positionFrom(after), stopped: true };
+    // Stopping is allowed once this call committed something: a call that could always stop
+    // here would leave the next one facing the same rejected batch, for ever.
+    if (budget.mayStop()) return { ...nothing, reached: positionFrom(after), stopped: true };
     const middle = Math.ceil(changes.length / 2);
     const firstHalf = changes.slice(0, middle);
     const first = await applyRange(transfer, state, budget, firstHalf, after, cursorAfter(transfer.table, firstHalf));
@@ -234,15 +237,22 @@ async function recordFailure(transfer: Transfer, state: StateStore, change: Chan
 }
 
 interface Budget {
+  /** Before a new batch: whether this call has done its share. The first batch always runs. */
   spent(batches: number): boolean;
-  pastDeadline(): boolean;
+  /** Inside a batch being split: whether to leave the rest for the next call. */
+  mayStop(): boolean;
+  progressed(): void;
 }
 
 function budgetOf(budget: TransferBudget = {}): Budget {
   const now = budget.now ?? Date.now;
   const pastDeadline = (): boolean => budget.deadline !== undefined && now() >= budget.deadline;
+  let committed = false;
   return {
-    pastDeadline,
     spent: (batches) => (budget.maxBatches !== undefined && batches >= budget.maxBatches) || (batches > 0 && pastDeadline()),
+    mayStop: () => committed && pastDeadline(),
+    progressed: () => {
+      committed = true;
+    },
   };
 }

@@ -1,16 +1,36 @@
 import type { EngineContext } from './engine-context.js';
 import type { SyncGroup } from './group.js';
-import { withHub, withMembers } from './group-connections.js';
+import { withGroupNodes } from './group-connections.js';
 import { missingMemberTables } from './member-tables.js';
-import { planSchema, type SyncPlan } from './sync-plan.js';
+import type { Provider } from './provider.js';
+import { planSchema, type PlanWarning, type SyncPlan } from './sync-plan.js';
 
 /** Check the group against every database without changing anything: reachability, tables, keys, columns. */
 export async function validateGroup(group: SyncGroup, context: EngineContext): Promise<SyncPlan> {
-  return withHub(group, context, async (hub) => {
+  return withGroupNodes(group, context, { create: false }, async (nodes) => {
+    const hub = await nodes.hub();
     const plan = planSchema(group, await hub.introspect());
-    await withMembers(group, context, { create: false }, async (members) => {
-      for (const member of members) await missingMemberTables(member, plan.tables);
-    });
-    return plan;
+    const members = await nodes.members();
+    for (const member of members) await missingMemberTables(member, plan.tables);
+    const warnings = [
+      ...untrackedReplaceWarnings(group.hub.name, hub, plan),
+      ...members.flatMap((member) => untrackedReplaceWarnings(member.definition.name, member.provider, plan)),
+    ];
+    return { ...plan, warnings: [...plan.warnings, ...warnings] };
   });
+}
+
+function untrackedReplaceWarnings(node: string, provider: Provider, plan: SyncPlan): PlanWarning[] {
+  if (!provider.capabilities.replaceDeletesUntracked) return [];
+  return plan.tables.flatMap((table) =>
+    table.indexes
+      .filter((index) => index.unique)
+      .map((index) => ({
+        table: table.name,
+        column: index.columns.join(', '),
+        message:
+          `on ${node}, unique index "${index.name}" lets another program's INSERT OR REPLACE delete a row ` +
+          'without a tombstone (no delete trigger fires); have it use an upsert, or turn on PRAGMA recursive_triggers (see README)',
+      })),
+  );
 }

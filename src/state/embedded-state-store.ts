@@ -18,7 +18,7 @@ import type {
   TransferDirection,
 } from '../engine/state-store.js';
 import { decodeContinuationToken, encodeContinuationToken, pageLimit } from './continuation-token.js';
-import { decodeCursorKey, encodeCursorKey } from './cursor-codec.js';
+import { decodeCursorKey, encodeCursorKey } from '../engine/cursor.js';
 import { migrateEmbeddedSchema } from './embedded-schema.js';
 import { stateFileError } from './embedded-errors.js';
 
@@ -45,9 +45,7 @@ export async function openEmbeddedStateStore(path: string): Promise<StateStore> 
     return new EmbeddedStateStore(db, path);
   } catch (error) {
     db?.close();
-    if (isHubsyncError(error)) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw stateFileError(path, 'open', error) ?? new HubsyncError(ErrorCode.StateUnavailable, `cannot open state file ${path}: ${reason}`);
+    throw isHubsyncError(error) ? error : (stateFileError(path, 'open', error) ?? error);
   }
 }
 

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Cursor } from '../engine/provider.js';
 import type { CheckpointEntry, CheckpointKey, TransferDirection } from '../engine/state-store.js';
-import { decodeCursorKey, encodeCursorKey } from './cursor-codec.js';
+import { decodeCursorKey, encodeCursorKey } from '../engine/cursor.js';
 import { escapeKey, joinKey } from './table-keys.js';
 import { isConflictStatus, statusOf } from './table-status.js';
 

@@ -25,7 +25,7 @@ export interface RecordOrder<T> {
  * group. Each record is three kinds of entity in its partition:
  *
  *   i|<id>                   index: where the head is, the insertion sequence, the revision
- *   o|<time>|<sequence>      head: the record (or its first parts), in list order
+ *   o|<time>|<sequence>|<id> head: the record (or its first parts), in list order
  *   c|<revision>|<n>         chunks: the rest of a record too large for one entity
  *
  * A write replaces the index under its etag in the same transaction as the head, so of two
@@ -71,7 +71,8 @@ export class TableRecords<T> {
       const value = decide(stored);
       const sequence = index?.sequence ?? String(nextSequence());
       const revision = randomUUID();
-      const headKey = `o|${this.order.timeKey(value)}|${sequenceKey(Number(sequence), this.order.descending)}`;
+      // The id makes the key unique even when two processes draw the same sequence.
+      const headKey = `o|${this.order.timeKey(value)}|${sequenceKey(Number(sequence), this.order.descending)}|${escapeKey(id)}`;
       const [headParts = [], ...chunkParts] = groupParts(splitText(JSON.stringify(value)));
       const parts = headParts.length + chunkParts.reduce((sum, chunk) => sum + chunk.length, 0);
 
@@ -94,6 +95,7 @@ export class TableRecords<T> {
         if (head !== null) await this.deleteChunks(partition, head);
         return revision;
       }
+      if (!together) await this.deleteChunks(partition, { revision, parts });
       giveUpAfter(attempt, id);
     }
   }
@@ -173,7 +175,7 @@ export class TableRecords<T> {
     if (batch.length > 0) await this.client.submitTransaction(batch);
   }
 
-  /** Delete the chunks of a replaced or deleted revision; leftovers would only waste space. */
+  /** Delete the chunks of a replaced, deleted or refused revision; leftovers would only waste space. */
   private async deleteChunks(partition: string, head: Readonly<Record<string, unknown>>): Promise<void> {
     const count = Math.ceil(Math.max(0, Number(head['parts']) - partsPerEntity) / partsPerEntity);
     const revision = String(head['revision']);

@@ -30,9 +30,9 @@ export interface TableStateStoreOptions {
   readonly tablePrefix?: string;
 }
 
-const tableNames = ['Checkpoints', 'Conflicts', 'Failures', 'Runs', 'Groups'] as const;
-type TableName = (typeof tableNames)[number];
+type TableName = 'Checkpoints' | 'Conflicts' | 'Failures' | 'Runs' | 'Groups';
 
+/** Conflicts of one batch written at once: enough to overlap round trips, few enough to share connections. */
 const parallelWrites = 16;
 
 /** Groups share one partition: there are few, and they are listed together. */
@@ -44,8 +44,14 @@ export function createTableStateStore(options: TableStateStoreOptions): StateSto
   if (!/^[A-Za-z][A-Za-z0-9]{0,50}$/.test(prefix)) {
     throw new HubsyncError(ErrorCode.ConfigInvalid, `table prefix "${prefix}" must be letters and digits, starting with a letter`);
   }
-  const clients = Object.fromEntries(tableNames.map((name) => [name, tableClient(options.connection, `${prefix}${name}`)]));
-  return new TableStateStore(clients as Record<TableName, TableClient>);
+  const client = (name: TableName): TableClient => tableClient(options.connection, `${prefix}${name}`);
+  return new TableStateStore({
+    Checkpoints: client('Checkpoints'),
+    Conflicts: client('Conflicts'),
+    Failures: client('Failures'),
+    Runs: client('Runs'),
+    Groups: client('Groups'),
+  });
 }
 
 function tableClient(connection: TableStateConnection, table: string): TableClient {
@@ -96,8 +102,7 @@ class TableStateStore implements StateStore {
   }
 
   async recordConflicts(conflicts: readonly ConflictRecord[]): Promise<void> {
-    // Each conflict is its own compare-and-set, so a replayed batch keeps a re-apply made
-    // meanwhile; a few at a time, so a large batch does not open a connection per conflict.
+    // Each conflict is its own compare-and-set, so a replayed batch keeps a re-apply made meanwhile.
     for (let start = 0; start < conflicts.length; start += parallelWrites) {
       await Promise.all(
         conflicts.slice(start, start + parallelWrites).map((conflict) =>

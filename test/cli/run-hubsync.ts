@@ -11,27 +11,9 @@ export interface CliResult {
 }
 
 /** Run the real `hubsync` bin in a child process, as a user or a script would. */
-export function runHubsync(
-  args: readonly string[],
-  env: Readonly<Record<string, string>> = {},
-  as?: { readonly uid: number; readonly gid: number },
-): Promise<CliResult> {
-  return runNodeScript(mainPath, args, env, as);
-}
-
-/** Run a built script in a child node process, optionally as another user (when running as root). */
-export function runNodeScript(
-  script: string,
-  args: readonly string[],
-  env: Readonly<Record<string, string>> = {},
-  as?: { readonly uid: number; readonly gid: number },
-): Promise<CliResult> {
+export function runHubsync(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...as,
-    });
+    const child = spawn(process.execPath, [mainPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

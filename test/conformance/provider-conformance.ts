@@ -11,6 +11,7 @@
  *   conformance-values.ts       exact values of every logical type, special values
  *   conformance-tracking.ts     triggers, back-fill, provision, watermark, batching (invariant 1)
  *   conformance-apply.ts        no echo, idempotent apply, conflict candidates, deletes, rejected data
+ *   conformance-positions.ts    positions recorded with the apply, already-applied batches, tombstones, exact seen cursors
  *   conformance-concurrency.ts  applies and reads in flight at once (gated by capabilities)
  *   conformance-lifecycle.ts    hostile and long identifiers, deprovision
  *
@@ -23,6 +24,7 @@ import { describeApply } from './conformance-apply.js';
 import { describeConcurrency } from './conformance-concurrency.js';
 import { describeIntrospect } from './conformance-introspect.js';
 import { describeLifecycle } from './conformance-lifecycle.js';
+import { describePositions } from './conformance-positions.js';
 import { describeTracking } from './conformance-tracking.js';
 import { describeSpecialValues, describeValues } from './conformance-values.js';
 
@@ -33,6 +35,7 @@ export function describeProviderConformance(harness: ProviderHarness): void {
     describeSpecialValues(harness);
     describeTracking(harness);
     describeApply(harness);
+    describePositions(harness);
     describeConcurrency(harness);
     describeLifecycle(harness);
   });

@@ -1,40 +1,9 @@
 /**
- * Pure helpers of the randomized sync test: a seeded PRNG, and the oracle that says what the hub
+ * Pure helpers of the randomized sync test: the oracle that says what the hub
  * must hold for a key after one sync, from what each node did to that key in the round.
  * Kept free of databases so a wrong expectation can be read (and fixed) apart from the driver.
  */
 import type { ConflictPolicy } from '../../src/engine/group.js';
-
-/** mulberry32: tiny, fast, and the same sequence on every platform for a given seed. */
-export function prng(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    chance: (probability) => next() < probability,
-    pick<T>(items: readonly T[]): T {
-      const item = items[Math.floor(next() * items.length)];
-      if (item === undefined) throw new Error('pick from an empty list');
-      return item;
-    },
-  };
-}
-
-export interface Random {
-  /** In [0, 1). */
-  next(): number;
-  /** Whole number in [min, max]. */
-  int(min: number, max: number): number;
-  chance(probability: number): boolean;
-  pick<T>(items: readonly T[]): T;
-}
 
 /**
  * A node's part in one key's round: its row for the key when its writes were done (the

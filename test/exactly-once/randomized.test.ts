@@ -20,7 +20,8 @@ import { postgresHarness } from '../support/postgres-harness.js';
 import { sqliteHarness } from '../support/sqlite-harness.js';
 import { createScenario, type Scenario } from '../support/scenario.js';
 import { deleteItem, insertItem, items } from '../scenarios/fixtures.js';
-import { type NodeChange, predictHub, prng, type Random } from './randomized-oracle.js';
+import { type NodeChange, predictHub } from './randomized-oracle.js';
+import { createRandom, type Random } from './random.js';
 
 /**
  * Together they cover both hub engines, every policy, and fromHub and toHub members. 6 and 27
@@ -69,7 +70,7 @@ function topologyFor(random: Random): Topology {
   const third: Direction = random.pick(['bidirectional', 'fromHub', 'toHub'] as const);
   return {
     policy: random.pick(policies),
-    batchSize: random.int(3, 7),
+    batchSize: random.integer(3, 7),
     hub: { name: 'hub', engine: engine(), role: 'hub' },
     members: [
       { name: 'm1', engine: engine(), role: 'bidirectional' },
@@ -210,11 +211,11 @@ class RandomRun {
   /** Random writes on random nodes; returns what was changed where. */
   private async write(round: number): Promise<RoundLog> {
     const log = new RoundLog();
-    const operations = this.random.int(4, 12);
+    const operations = this.random.integer(4, 12);
     for (let done = 0; done < operations; ) {
       // The hub is written twice as often as one member, so hub/member conflicts are common.
       const node = this.random.pick([this.topology.hub, ...this.nodes]);
-      const size = this.random.chance(0.3) ? this.random.int(2, 4) : 1;
+      const size = this.random.chance(0.3) ? this.random.integer(2, 4) : 1;
       const statements: Statement[] = [];
       for (let index = 0; index < size; index += 1) {
         const statement = this.randomStatement(node, round, log);
@@ -254,8 +255,8 @@ class RandomRun {
     if (kinds.length === 0) return null;
     this.writes += 1;
     const label = `${node.name} r${round} w${this.writes}`;
-    const qty = this.random.int(0, 999);
-    const price = this.random.chance(0.3) ? null : `${this.random.int(0, 9999)}.${String(this.random.int(0, 99)).padStart(2, '0')}`;
+    const qty = this.random.integer(0, 999);
+    const price = this.random.chance(0.3) ? null : `${this.random.integer(0, 9999)}.${String(this.random.integer(0, 99)).padStart(2, '0')}`;
     const kind = this.random.pick(kinds);
     const mark = (id: number): void => {
       log.touch(id, node.name);
@@ -474,10 +475,10 @@ class RandomRun {
 
 describe('randomized sync: convergence and the conflict log after every round', () => {
   for (const seed of seeds) {
-    const topology = topologyFor(prng(seed));
+    const topology = topologyFor(createRandom(seed));
     it(`seed ${seed}, ${rounds} rounds: ${describeTopology(topology)}`, async (t) => {
       t.diagnostic(`replay: HUBSYNC_RANDOM_SEEDS=${seed} HUBSYNC_RANDOM_ROUNDS=${rounds}`);
-      const random = prng(seed);
+      const random = createRandom(seed);
       topologyFor(random); // the same draws as above, so the writes follow from the seed alone
       const scenario = await createScenario({
         hub: harnesses[topology.hub.engine],

@@ -163,4 +163,33 @@ describe('the bounded step API', () => {
     const again = await withRunSession(scenario.group, scenario.context, (session) => transferStep(session, input));
     assert.deepEqual(again, { moved: 0, conflicts: 0, failed: 0, more: false }, 'a third call finds nothing left');
   });
+
+  it('isolating rejected rows stops at the deadline and the next call goes on from there, losing nothing', async () => {
+    const scenario = await createScenario({ ...spec, members: [{ name: 'lite', harness: sqliteHarness, direction: 'bidirectional' }], batchSize: 64 });
+    scenarios.push(scenario);
+    // The member's table refuses negative quantities; the hub's does not.
+    await scenario.member('lite').exec(
+      'CREATE TABLE "items" ("id" BIGINT PRIMARY KEY, "name" VARCHAR(100), "qty" INT NOT NULL CHECK ("qty" >= 0), "price" DECIMAL(12,2))',
+    );
+    await provisionGroup(scenario.group, scenario.context);
+    for (let id = 1; id <= 256; id += 1) await scenario.hub.exec(insertItem, [id, `row ${id}`, id % 50 === 0 ? -1 : id, null]);
+    const before = await withRunSession(scenario.group, scenario.context, (session) => readWatermark(session, scenario.group.hub.name));
+    // A deadline already past: every call does the least it can, one batch or part of one.
+    const input = { runId: 'deadline', member: 'lite', direction: 'download' as const, before: before.stamp, deadline: 0 };
+
+    let calls = 0;
+    const totals = { moved: 0, failed: 0 };
+    for (let more = true; more; calls += 1) {
+      assert.ok(calls < 100, 'the steps make progress');
+      const result = await withRunSession(scenario.group, scenario.context, (session) => transferStep(session, input));
+      totals.moved += result.moved;
+      totals.failed += result.failed;
+      more = result.more;
+    }
+
+    assert.deepEqual(totals, { moved: 251, failed: 5 });
+    assert.ok(calls > 4, `${calls} calls: the split stopped at the deadline instead of finishing in one call`);
+    assert.equal((await scenario.state.listFailures(scenario.group.name)).items.length, 5);
+    assert.equal((await scenario.snapshot(scenario.member('lite'), items)).length, 251);
+  });
 });

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { ErrorCode } from '../../src/errors.js';
+import { ErrorCode, isHubsyncError } from '../../src/errors.js';
 import { openEmbeddedStateStore } from '../../src/state/embedded-state-store.js';
-import { runHubsync, runNodeScript } from '../cli/run-hubsync.js';
+import { runHubsync, singleErrorLine } from '../cli/run-hubsync.js';
 import { describeStateStoreConformance } from './state-store-conformance.js';
 import { failure, groupDefinition, rejectsWithCode, run, upload } from './state-fixtures.js';
 
@@ -34,9 +34,33 @@ INSERT INTO checkpoints VALUES ('retail', 'store1', 'orders', 'upload', '41', '[
 INSERT INTO runs VALUES ('retail', 'r1', '2026-01-01T00:00:00Z', '${JSON.stringify(run('r1', '2026-01-01T00:00:00Z'))}');
 `;
 
-/** An unprivileged user to drop to, because root writes files whatever their mode. */
-const nobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
-const probePath = fileURLToPath(new URL('./read-only-probe.js', import.meta.url));
+/**
+ * Make a file unwritable for this process, and return how to undo it. Root writes files whatever
+ * their mode, so as root the file is made immutable (ext4 and most Linux file systems) instead.
+ */
+async function makeReadOnly(path: string): Promise<() => Promise<void>> {
+  if (process.getuid?.() === 0) {
+    execFileSync('chattr', ['+i', path]);
+    return async () => void execFileSync('chattr', ['-i', path]);
+  }
+  await chmod(path, 0o444);
+  return () => chmod(path, 0o644);
+}
+
+/** A group config in `folder`, whose state file is then `.hubsync/retail.state.db` there. */
+async function writeConfig(folder: string): Promise<string> {
+  const config = join(folder, 'group.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      name: 'retail',
+      hub: { name: 'hub', provider: 'sqlite', connection: './hub.db' },
+      members: [{ name: 'store', provider: 'sqlite', connection: './store.db', direction: 'bidirectional' }],
+      tables: [{ name: 'items' }],
+    }),
+  );
+  return config;
+}
 
 describe('embedded state store: its file', () => {
   let folder: string;
@@ -96,43 +120,37 @@ describe('embedded state store: its file', () => {
     await writeFile(notADatabase, '{"name": "retail"} and more text than a SQLite header');
     await rejectsWithCode(openEmbeddedStateStore(notADatabase), ErrorCode.StateUnavailable);
     await assert.rejects(openEmbeddedStateStore(notADatabase), (error: Error) => error.message.includes(notADatabase) && !error.message.includes('\n'));
+
+    const result = await runHubsync(['status', '-c', await writeConfig(folder), '--state', notADatabase]);
+    assert.equal(result.code, 2, 'an input error');
+    assert.match(singleErrorLine(result), /^hubsync: cannot open state file .*config\.json: .* \[HS_STATE_UNAVAILABLE\]$/);
   });
 
   it('reads a file it may not write, and fails a write with one line naming the file', async () => {
-    // The folder is the user's (it may hold SQLite's shared-memory file); the state file is not theirs to write.
-    await chmod(folder, 0o755);
     const shared = join(folder, 'read-only');
-    await mkdir(join(shared, '.hubsync'), { recursive: true });
     const path = join(shared, '.hubsync', 'retail.state.db');
     const store = await openEmbeddedStateStore(path);
     await store.saveRun(run('r1', '2026-01-01T00:00:00Z'));
     await store.close();
-    await chmod(path, 0o444);
-    if (nobody) {
-      await chown(shared, nobody.uid, nobody.gid);
-      await chown(join(shared, '.hubsync'), nobody.uid, nobody.gid);
+    const restore = await makeReadOnly(path);
+    try {
+      const readOnly = await openEmbeddedStateStore(path);
+      try {
+        assert.deepEqual((await readOnly.listRuns('retail')).items, [run('r1', '2026-01-01T00:00:00Z')]);
+        await assert.rejects(readOnly.saveRun(run('r2', '2026-01-02T00:00:00Z')), (error: unknown) => {
+          assert.ok(isHubsyncError(error) && error.code === ErrorCode.StateUnavailable && error.isInputError, String(error));
+          assert.equal(error.message, `state file ${path} is read-only: cannot record runs`);
+          return true;
+        });
+      } finally {
+        await readOnly.close();
+      }
+
+      const status = await runHubsync(['status', '--json', '-c', await writeConfig(shared)]);
+      assert.equal(status.code, 0, status.stderr);
+      assert.deepEqual((JSON.parse(status.stdout) as { runs: { runId: string }[] }).runs.map((entry) => entry.runId), ['r1']);
+    } finally {
+      await restore();
     }
-
-    const probe = await runNodeScript(probePath, [path], {}, nobody);
-    assert.equal(probe.code, 0, probe.stderr);
-    const outcome = JSON.parse(probe.stdout) as { runs: string[]; write: { code: string; input: boolean; message: string } | null };
-    assert.deepEqual(outcome.runs, ['r1']);
-    assert.equal(outcome.write?.code, ErrorCode.StateUnavailable);
-    assert.equal(outcome.write?.input, true);
-    assert.match(outcome.write?.message ?? '', new RegExp(`^state file ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is read-only`));
-
-    const config = join(shared, 'group.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        name: 'retail',
-        hub: { name: 'hub', provider: 'sqlite', connection: './hub.db' },
-        members: [{ name: 'store', provider: 'sqlite', connection: './store.db', direction: 'bidirectional' }],
-        tables: [{ name: 'items' }],
-      }),
-    );
-    const status = await runHubsync(['status', '--json', '-c', config], {}, nobody);
-    assert.equal(status.code, 0, status.stderr);
-    assert.deepEqual((JSON.parse(status.stdout) as { runs: { runId: string }[] }).runs.map((entry) => entry.runId), ['r1']);
   });
 });

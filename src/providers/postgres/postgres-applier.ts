@@ -84,26 +84,33 @@ async function applyBatch(session: PostgresSession, names: TrackingNames, reques
     return 0;
   }
   await loadBatch(session, table, names, request);
-  await lockExistingRows(session, table, names);
+  const existing = await lockExistingRows(session, table, names);
   await dropLosers(session, table, names, request);
-  const deleted = await session.query(
-    `DELETE FROM ${names.baseTable} b USING ${names.batchTable} h WHERE h.deleted AND h.existed AND ${baseKeyMatch(table)}`,
-  );
-  await writeTombstones(session, table, names, request.sourceScope);
-  const written = await writeRows(session, table, names);
-  await adoptUnchanged(session, table, names, request.sourceScope);
-  return deleted.rowCount + written;
+  // Statements that can have nothing to do are left out: a first sync has neither deletes nor
+  // rows that exist already.
+  let deleted = 0;
+  if (request.changes.some((change) => change.operation === 'delete')) {
+    const result = await session.query(
+      `DELETE FROM ${names.baseTable} b USING ${names.batchTable} h WHERE h.deleted AND h.existed AND ${baseKeyMatch(table)}`,
+    );
+    deleted = result.rowCount;
+    await writeTombstones(session, table, names, request.sourceScope);
+  }
+  const written = await writeRows(session, table, names, existing > 0);
+  if (existing > 0) await adoptUnchanged(session, table, names, request.sourceScope);
+  return deleted + written;
 }
 
 /**
  * A winning change that found the row already as it says wrote nothing, so no trigger re-tagged
  * the key: its tracking row still holds this database's own earlier change, which the source
- * would later be offered as unseen (a false conflict). It now counts as the source's.
+ * would later be offered as unseen (a false conflict). It now counts as the source's. Only rows
+ * that existed can be such (a new row is always written).
  */
 async function adoptUnchanged(session: PostgresSession, table: TableSchema, names: TrackingNames, sourceScope: string): Promise<void> {
   await session.query(
     `UPDATE ${names.trackingTable} t SET scope = $1 FROM ${names.batchTable} h
-     WHERE NOT h.deleted AND ${trackingKeyMatch(table)} AND t.scope IS DISTINCT FROM $1`,
+     WHERE NOT h.deleted AND h.existed AND ${trackingKeyMatch(table)} AND t.scope IS DISTINCT FROM $1`,
     [sourceScope],
   );
 }
@@ -158,14 +165,15 @@ function* batchRows(table: TableSchema, changes: readonly Change[]): Generator<r
  * first and conflict detection sees its change; one that comes later waits for this apply. Keys
  * with no row cannot be locked: writeTombstones and writeRows notice a local insert that raced.
  */
-async function lockExistingRows(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<void> {
+async function lockExistingRows(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<number> {
   const keys = table.primaryKey.map(quoteIdent);
-  await session.query(
+  const { rowCount } = await session.query(
     `WITH locked AS (
        SELECT ${keys.map((key) => `b.${key}`).join(', ')} FROM ${names.baseTable} b JOIN ${names.batchTable} h ON ${baseKeyMatch(table)}
        ORDER BY ${keys.map((key) => `b.${key}`).join(', ')} FOR UPDATE OF b)
      UPDATE ${names.batchTable} h SET existed = true FROM locked b WHERE ${baseKeyMatch(table)}`,
   );
+  return rowCount;
 }
 
 /**
@@ -233,7 +241,9 @@ async function writeTombstones(session: PostgresSession, table: TableSchema, nam
      FROM ${names.batchTable} h WHERE ${missing}
      ON CONFLICT (${keyList.join(', ')}) DO UPDATE
        SET stamp = EXCLUDED.stamp, scope = EXCLUDED.scope, op = 'D',
-           changed_at = CASE WHEN t.op = 'D' THEN GREATEST(t.changed_at, EXCLUDED.changed_at) ELSE EXCLUDED.changed_at END`,
+           changed_at = CASE WHEN t.op = 'D' THEN GREATEST(t.changed_at, EXCLUDED.changed_at) ELSE EXCLUDED.changed_at END
+       -- The same delete applied again changes nothing and records nothing (invariant 3).
+       WHERE t.op <> 'D' OR t.scope IS DISTINCT FROM EXCLUDED.scope OR t.changed_at < EXCLUDED.changed_at`,
     [sourceScope],
   );
   if (written.rowCount === 0) return;
@@ -249,10 +259,10 @@ async function writeTombstones(session: PostgresSession, table: TableSchema, nam
  * valid: then the rows the batch rewrites are deleted and inserted again. Not for a table other
  * tables reference: the delete would cascade to, or be refused by, their rows.
  */
-async function writeRows(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<number> {
+async function writeRows(session: PostgresSession, table: TableSchema, names: TrackingNames, anyExisting: boolean): Promise<number> {
   await session.query('SAVEPOINT hubsync_write');
   try {
-    return await updateThenInsert(session, table, names);
+    return await updateThenInsert(session, table, names, anyExisting);
   } catch (error) {
     if (sqlState(error) !== uniqueViolation) throw error;
     await session.query('ROLLBACK TO SAVEPOINT hubsync_write');
@@ -266,7 +276,7 @@ async function writeRows(session: PostgresSession, table: TableSchema, names: Tr
        RETURNING ${table.primaryKey.map((name) => `b.${quoteIdent(name)}`).join(', ')})
      UPDATE ${names.batchTable} h SET existed = false FROM removed b WHERE ${baseKeyMatch(table)}`,
   );
-  return updateThenInsert(session, table, names);
+  return updateThenInsert(session, table, names, anyExisting);
 }
 
 /**
@@ -275,10 +285,10 @@ async function writeRows(session: PostgresSession, table: TableSchema, names: Tr
  * local insert: the apply starts over so that the local row is judged as a conflict, never
  * silently overwritten.
  */
-async function updateThenInsert(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<number> {
+async function updateThenInsert(session: PostgresSession, table: TableSchema, names: TrackingNames, anyExisting: boolean): Promise<number> {
   const others = table.columns.map((column, index) => ({ column, index })).filter(({ column }) => !table.primaryKey.includes(column.name));
   let updated = 0;
-  if (others.length > 0) {
+  if (anyExisting && others.length > 0) {
     const assignments = others.map(({ column, index }) => `${quoteIdent(column.name)} = h.${batchColumn(table, index)}`);
     const result = await session.query(
       `UPDATE ${names.baseTable} b SET ${assignments.join(', ')} FROM ${names.batchTable} h

@@ -69,7 +69,7 @@ export async function openPostgresProvider(connectionString: string, options: Po
 
 class PostgresProvider implements Provider {
   readonly engine = 'postgres' as const;
-  readonly capabilities: ProviderCapabilities = { concurrentApply: true };
+  readonly capabilities: ProviderCapabilities = { concurrentApply: true, replaceDeletesUntracked: false };
 
   constructor(
     private readonly connection: PostgresConnection,

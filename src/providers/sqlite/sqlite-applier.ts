@@ -185,7 +185,9 @@ function prepareWriter(db: Database.Database, table: TableSchema, sourceScope: s
       `ON CONFLICT (${trackingKeys}) DO UPDATE SET "stamp" = excluded."stamp", "scope" = excluded."scope", "op" = 'D', ` +
       // The later of two deletes' times; stored times differ in fraction digits, so compare to the millisecond.
       `"changed_at" = CASE WHEN "op" = 'D' AND substr("changed_at", 1, 23) > substr(excluded."changed_at", 1, 23) ` +
-      `THEN "changed_at" ELSE excluded."changed_at" END`,
+      `THEN "changed_at" ELSE excluded."changed_at" END ` +
+      // The same delete applied again changes nothing and records nothing (invariant 3).
+      `WHERE "op" <> 'D' OR "scope" IS NOT excluded."scope" OR substr("changed_at", 1, 23) < substr(excluded."changed_at", 1, 23)`,
   );
   const adopt = db.prepare<SqliteParameter[]>(
     `UPDATE ${tracking} SET "scope" = ? WHERE ` +

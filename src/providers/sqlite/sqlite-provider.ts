@@ -57,7 +57,7 @@ export async function openSqliteProvider(path: string, options: { create: boolea
  */
 class SqliteProvider implements Provider {
   readonly engine = 'sqlite' as const;
-  readonly capabilities: ProviderCapabilities = { concurrentApply: false };
+  readonly capabilities: ProviderCapabilities = { concurrentApply: false, replaceDeletesUntracked: true };
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly db: Database.Database) {}
