@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { nodeAccess } from '../src/cli/open-provider.js';
+import { nodeAccess } from '../src/providers/node-access.js';
 import type { EngineContext } from '../src/engine/engine-context.js';
 import type { MemberDefinition, NodeDefinition, SyncGroup } from '../src/engine/group.js';
 import { provisionGroup } from '../src/engine/provision-group.js';

@@ -1,9 +1,9 @@
-import { ErrorCode, HubsyncError } from '../src/errors.js';
 import { deleteMember, putMember } from '../src/service/groups.js';
 import { etagHeader, groupView } from '../src/service/group-view.js';
 import { apiRoute, httpHandler } from '../src/service/http-handler.js';
 import { jsonResponse } from '../src/service/http-responses.js';
-import { readJsonBody, routeName } from '../src/service/request-input.js';
+import { deprovisionAndDeleteMember } from '../src/service/maintenance.js';
+import { booleanQuery, readJsonBody, routeName } from '../src/service/request-input.js';
 
 export const putSyncGroupMember = httpHandler(async (request, deps) => {
   const group = routeName(request, 'group');
@@ -15,15 +15,8 @@ export const putSyncGroupMember = httpHandler(async (request, deps) => {
 export const deleteSyncGroupMember = httpHandler(async (request, deps) => {
   const group = routeName(request, 'group');
   const member = routeName(request, 'member');
-  const deprovision = request.query.get('deprovision');
-  if (deprovision !== null && deprovision !== 'false') {
-    // Checked before anything changes: the member must not be removed without its objects.
-    throw new HubsyncError(
-      ErrorCode.NotImplemented,
-      'deprovision=true is not supported yet; run `hubsync deprovision` against the member, then remove it',
-    );
-  }
-  await deleteMember(deps, group, member);
+  if (booleanQuery(request, 'deprovision')) await deprovisionAndDeleteMember(deps, group, member, booleanQuery(request, 'force'));
+  else await deleteMember(deps, group, member);
   return { status: 204 };
 });
 

@@ -3,16 +3,11 @@ import { jsonResponse } from '../src/service/http-responses.js';
 import { listBody, pageRequest, routeName } from '../src/service/request-input.js';
 import { runView } from '../src/service/run-view.js';
 import { cancelRun, getRun, listRuns, startRun } from '../src/service/runs.js';
+import { runStartedResponse } from '../src/service/run-started.js';
 
-export const startSyncGroupRun = httpHandler(async (request, deps) => {
-  const group = routeName(request, 'group');
-  const { runId, instanceId } = await startRun(deps, group);
-  const location = new URL(request.url);
-  location.pathname = location.pathname.replace(/\/sync\/?$/, `/runs/${runId}`);
-  location.search = '';
-  const statusUrls = await deps.client.statusUrls(request, instanceId);
-  return jsonResponse(202, { runId, ...statusUrls }, { Location: location.href, 'Retry-After': '10' });
-});
+export const startSyncGroupRun = httpHandler(async (request, deps) =>
+  runStartedResponse(request, deps, await startRun(deps, routeName(request, 'group'))),
+);
 
 export const listSyncGroupRuns = httpHandler(async (request, deps) => {
   const page = await listRuns(deps, routeName(request, 'group'), pageRequest(request));

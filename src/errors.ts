@@ -54,8 +54,6 @@ export const ErrorCode = {
   RunInProgress: 'HS_RUN_IN_PROGRESS',
   /** The run asked to be cancelled has already ended. */
   RunNotActive: 'HS_RUN_NOT_ACTIVE',
-  /** The service does not do this yet; the message says what to use instead. */
-  NotImplemented: 'HS_NOT_IMPLEMENTED',
   /**
    * The state file cannot be used: missing folder, not a hubsync state file, or read-only when
    * something had to be written to it.

@@ -6,7 +6,7 @@ import type { SyncGroup } from '../engine/group.js';
 import { EnvironmentResolver } from '../secrets/environment-resolver.js';
 import { openEmbeddedStateStore } from '../state/embedded-state-store.js';
 import { withGroupLock } from './group-lock.js';
-import { nodeAccess } from './open-provider.js';
+import { nodeAccess } from '../providers/node-access.js';
 
 /** Options every command that works on a sync group takes. */
 export interface GroupOptions {

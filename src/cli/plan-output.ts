@@ -1,6 +1,6 @@
 import type { SyncGroup } from '../engine/group.js';
 import { policyFor, type SyncPlan } from '../engine/sync-plan.js';
-import type { LogicalType } from '../engine/types.js';
+import { logicalTypeName } from '../engine/logical-type-name.js';
 import { formatTable } from './output.js';
 
 /** The nodes of a group, without their connections (DESIGN invariant 10). */
@@ -21,7 +21,7 @@ export function formatPlan(group: SyncGroup, plan: SyncPlan): string[] {
     lines.push('', `table ${table.name}  (policy ${policyFor(group, table.name)}, primary key ${table.primaryKey.join(', ')})`);
     const rows = table.columns.map((column) => [
       column.name,
-      formatType(column.type),
+      logicalTypeName(column.type),
       column.nullable ? 'null' : 'not null',
     ]);
     lines.push(...formatTable(['column', 'type', 'nullable'], rows).map((line) => `  ${line}`));
@@ -30,16 +30,4 @@ export function formatPlan(group: SyncGroup, plan: SyncPlan): string[] {
     lines.push('', 'warnings:', ...plan.warnings.map((warning) => `  ${warning.table}: ${warning.message}`));
   }
   return lines;
-}
-
-function formatType(type: LogicalType): string {
-  switch (type.kind) {
-    case 'decimal':
-      return type.precision === undefined ? 'decimal' : `decimal(${type.precision},${type.scale ?? 0})`;
-    case 'text':
-    case 'binary':
-      return type.maxLength === undefined ? type.kind : `${type.kind}(${type.maxLength})`;
-    default:
-      return type.kind;
-  }
 }

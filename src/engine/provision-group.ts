@@ -1,7 +1,7 @@
 import type { EngineContext } from './engine-context.js';
 import type { SyncGroup } from './group.js';
 import { ErrorCode, HubsyncError } from '../errors.js';
-import { type ConnectedMember, withGroupNodes, withHub, withMembers } from './group-connections.js';
+import { type ConnectedMember, type GroupNodes, withGroupNodes, withHub, withMembers } from './group-connections.js';
 import { describePending, findPendingChanges } from './pending-changes.js';
 import { missingMemberTables } from './member-tables.js';
 import type { Provider } from './provider.js';
@@ -43,17 +43,35 @@ async function provisionIfNeeded(provider: Provider, plan: SyncPlan): Promise<vo
 export async function deprovisionGroup(group: SyncGroup, context: EngineContext, options: { force?: boolean } = {}): Promise<void> {
   await withGroupNodes(group, context, { create: false }, async (nodes) => {
     const hub = await nodes.hub();
-    if (options.force !== true) {
-      const pending = await findPendingChanges(nodes, planSchema(group, await hub.introspect()));
-      if (pending.length > 0) {
-        throw new HubsyncError(
-          ErrorCode.PendingChanges,
-          `not deprovisioned: ${pending.map(describePending).join('; ')}. Sync first, or deprovision with --force to lose them`,
-        );
-      }
-    }
+    if (options.force !== true) await refuseLosingChanges(nodes, hub);
     for (const member of await nodes.members()) await member.provider.deprovision();
     await hub.deprovision();
   });
   await context.state.resetCheckpoints(group.name);
+}
+
+/**
+ * Remove hubsync's objects from one member's database (the member is leaving the group) and
+ * forget its checkpoints; the hub and the other members keep theirs. Refused, like the group's,
+ * while changes between that member and the hub are not yet delivered, unless `force`.
+ */
+export async function deprovisionMember(group: SyncGroup, member: string, context: EngineContext, options: { force?: boolean } = {}): Promise<void> {
+  // Only this member among the nodes: the pending-change check then covers its two legs alone.
+  const alone: SyncGroup = { ...group, members: group.members.filter((candidate) => candidate.name === member) };
+  await withGroupNodes(alone, context, { create: false }, async (nodes) => {
+    const leaving = await nodes.member(member);
+    if (options.force !== true) await refuseLosingChanges(nodes, await nodes.hub());
+    await leaving.provider.deprovision();
+  });
+  await context.state.resetCheckpoints(group.name, { member });
+}
+
+async function refuseLosingChanges(nodes: GroupNodes, hub: Provider): Promise<void> {
+  const pending = await findPendingChanges(nodes, planSchema(nodes.group, await hub.introspect()));
+  if (pending.length > 0) {
+    throw new HubsyncError(
+      ErrorCode.PendingChanges,
+      `not deprovisioned: ${pending.map(describePending).join('; ')}. Sync first, or deprovision with --force to lose them`,
+    );
+  }
 }

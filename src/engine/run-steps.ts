@@ -3,7 +3,7 @@ import { provisionNodes } from './provision-group.js';
 import type { Stamp, Watermark } from './provider.js';
 import type { RunSession } from './run-session.js';
 import { hubSeenScope, scopeOf } from './scopes.js';
-import type { MemberRunSummary, RunRecord, RunStatus, StateStore } from './state-store.js';
+import type { MemberRunSummary, RunRecord, RunStatus, StateStore, TransferDirection } from './state-store.js';
 import type { PlanWarning } from './sync-plan.js';
 import { positionFrom } from './transfer.js';
 import { ErrorCode, isHubsyncError } from '../errors.js';
@@ -140,4 +140,29 @@ export async function finishRun(state: StateStore, outcome: RunOutcome, finished
 
 export function emptySummary(name: string): MemberRunSummary {
   return { name, uploaded: 0, downloaded: 0, conflicts: 0, failed: 0 };
+}
+
+/** A member's totals with one transfer step's counts added. */
+export function addCounts(
+  summary: MemberRunSummary,
+  direction: TransferDirection,
+  counts: { readonly moved: number; readonly conflicts: number; readonly failed: number },
+): MemberRunSummary {
+  return {
+    ...summary,
+    uploaded: summary.uploaded + (direction === 'upload' ? counts.moved : 0),
+    downloaded: summary.downloaded + (direction === 'download' ? counts.moved : 0),
+    conflicts: summary.conflicts + counts.conflicts,
+    failed: summary.failed + counts.failed,
+  };
+}
+
+/** The run's notice when a node's watermark was held back by an open transaction; null otherwise. */
+export function heldBackNotice(node: string, heldBackBy: string | null): string | null {
+  return heldBackBy === null ? null : `${node}: changes from an open ${heldBackBy} on wait for it to end`;
+}
+
+/** The run's error line for a failed member or hub. */
+export function failureLine(role: 'member' | 'hub', name: string, message: string): string {
+  return `${role} "${name}": ${message}`;
 }

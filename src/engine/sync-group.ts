@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EngineContext } from './engine-context.js';
 import type { SyncGroup } from './group.js';
 import type { Stamp } from './provider.js';
-import { type RunPlan, emptySummary, finishRun, prepareRun, readWatermark, recordHubSeen, startRun } from './run-steps.js';
+import { type RunPlan, finishRun, prepareRun, readWatermark, recordHubSeen, startRun } from './run-steps.js';
+import { RunTally } from './run-tally.js';
 import { type RunSession, withRunSession } from './run-session.js';
 import type { MemberRunSummary, RunStatus, TransferDirection } from './state-store.js';
 import type { PlanWarning } from './sync-plan.js';
@@ -32,7 +33,7 @@ export async function syncGroup(group: SyncGroup, context: EngineContext): Promi
     const plan = await prepareRun(session);
     const runId = randomUUID();
     await startRun(context.state, { group: group.name, runId, startedAt: started.toISOString(), members: group.members.map((m) => m.name) });
-    const run = new RunTally(group);
+    const run = new RunTally(group.members.map((member) => member.name));
     await runPhases(session, plan, runId, run);
     const record = await finishRun(
       context.state,
@@ -56,7 +57,7 @@ async function runPhases(session: RunSession, plan: RunPlan, runId: string, run:
   const hubName = session.group.hub.name;
   try {
     await forEach(plan.uploaders, plan.parallelUploads, (member) =>
-      run.guard(member, async () => {
+      guard(run, member, async () => {
         const watermark = await readWatermark(session, member);
         run.notice(member, watermark.heldBackBy);
         await transferAll(session, runId, member, 'upload', watermark.stamp, run);
@@ -65,14 +66,14 @@ async function runPhases(session: RunSession, plan: RunPlan, runId: string, run:
     const hubWatermark = await readWatermark(session, hubName);
     run.notice(hubName, hubWatermark.heldBackBy);
     await forEach(plan.downloaders, true, (member) =>
-      run.guard(member, () => transferAll(session, runId, member, 'download', hubWatermark.stamp, run)),
+      guard(run, member, () => transferAll(session, runId, member, 'download', hubWatermark.stamp, run)),
     );
     for (const member of plan.uploadOnly) {
-      await run.guard(member, () => recordHubSeen(session, { member, hubWatermark: hubWatermark.stamp }));
+      await guard(run, member, () => recordHubSeen(session, { member, hubWatermark: hubWatermark.stamp }));
     }
   } catch (error) {
     // The hub or the state store failed: no member can go on, and the run must not stay "running".
-    run.errors.push(`hub "${hubName}": ${messageOf(error)}`);
+    run.fail('hub', hubName, messageOf(error));
   }
 }
 
@@ -92,44 +93,13 @@ async function transferAll(
   }
 }
 
-/** Per-member totals, errors and notices of one run; a member that failed takes no further step. */
-class RunTally {
-  readonly errors: string[] = [];
-  readonly notices: string[] = [];
-  private readonly members: Map<string, MemberRunSummary>;
-  private readonly failed = new Set<string>();
-
-  constructor(group: SyncGroup) {
-    this.members = new Map(group.members.map((member) => [member.name, emptySummary(member.name)]));
-  }
-
-  async guard(member: string, work: () => Promise<void>): Promise<void> {
-    if (this.failed.has(member)) return;
-    try {
-      await work();
-    } catch (error) {
-      this.failed.add(member);
-      this.errors.push(`member "${member}": ${messageOf(error)}`);
-    }
-  }
-
-  add(member: string, direction: TransferDirection, counts: { moved: number; conflicts: number; failed: number }): void {
-    const summary = this.members.get(member) ?? emptySummary(member);
-    this.members.set(member, {
-      ...summary,
-      uploaded: summary.uploaded + (direction === 'upload' ? counts.moved : 0),
-      downloaded: summary.downloaded + (direction === 'download' ? counts.moved : 0),
-      conflicts: summary.conflicts + counts.conflicts,
-      failed: summary.failed + counts.failed,
-    });
-  }
-
-  notice(node: string, heldBackBy: string | null): void {
-    if (heldBackBy !== null) this.notices.push(`${node}: changes from an open ${heldBackBy} on wait for it to end`);
-  }
-
-  summaries(): MemberRunSummary[] {
-    return [...this.members.values()];
+/** Runs one member's work unless it failed before; a failure marks it failed and lets the others go on. */
+async function guard(run: RunTally, member: string, work: () => Promise<void>): Promise<void> {
+  if (run.hasFailed(member)) return;
+  try {
+    await work();
+  } catch (error) {
+    run.fail('member', member, messageOf(error));
   }
 }
 

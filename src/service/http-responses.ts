@@ -11,7 +11,8 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.PreconditionFailed]: 412,
   [ErrorCode.RunInProgress]: 409,
   [ErrorCode.RunNotActive]: 409,
-  [ErrorCode.NotImplemented]: 501,
+  // Deprovisioning would lose changes not yet delivered; ?force=true goes ahead.
+  [ErrorCode.PendingChanges]: 409,
   // Bad input to the CLI (a state file it cannot use); to the service, its storage failing.
   [ErrorCode.StateUnavailable]: 503,
 };

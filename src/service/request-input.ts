@@ -51,3 +51,13 @@ export function listBody<T>(request: HttpRequest, value: readonly T[], continuat
   const link = nextLink(request, continuationToken);
   return link === undefined ? { value } : { value, nextLink: link };
 }
+
+/** A `true`/`false` query parameter, false when absent; anything else is refused before anything changes. */
+export function booleanQuery(request: HttpRequest, parameter: string): boolean {
+  const value = request.query.get(parameter);
+  if (value === null || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new HubsyncError(ErrorCode.RequestInvalid, `${parameter} must be true or false`, {
+    details: [{ code: ErrorCode.RequestInvalid, target: parameter, message: 'not true or false' }],
+  });
+}

@@ -31,6 +31,17 @@ const optionalText = z
 // Six fields (seconds first), as the Functions host's NCRONTAB expects; the host parses the rest.
 const ncrontab = z.string().regex(/^\S+( \S+){5}$/, { error: 'must be an NCRONTAB expression of six fields, e.g. "0 */1 * * * *"' });
 
+const budgetSetting = optionalText
+  .pipe(
+    z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
+      .transform(Number)
+      .pipe(z.int().min(10).max(maximumActivityBudgetSeconds))
+      .optional(),
+  )
+  .transform((value) => value ?? defaultActivityBudgetSeconds);
+
 const settingsSchema = z.object({
   AzureWebJobsStorage: optionalText,
   AzureWebJobsStorage__tableServiceUri: optionalText,
@@ -38,16 +49,7 @@ const settingsSchema = z.object({
   HUBSYNC_STATE_CONNECTION__tableServiceUri: optionalText,
   HUBSYNC_KEY_VAULT_URL: optionalText,
   HUBSYNC_SCHEDULER: optionalText.pipe(ncrontab.optional()).transform((value) => value ?? defaultScheduler),
-  HUBSYNC_ACTIVITY_BUDGET_SECONDS: optionalText
-    .pipe(
-      z
-        .string()
-        .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
-        .transform(Number)
-        .pipe(z.int().min(10).max(maximumActivityBudgetSeconds))
-        .optional(),
-    )
-    .transform((value) => value ?? defaultActivityBudgetSeconds),
+  HUBSYNC_ACTIVITY_BUDGET_SECONDS: budgetSetting,
 });
 
 /**
@@ -68,6 +70,18 @@ export function readServiceSettings(environment: Environment = process.env): Ser
     scheduler: values.HUBSYNC_SCHEDULER,
     activityBudgetSeconds: values.HUBSYNC_ACTIVITY_BUDGET_SECONDS,
   };
+}
+
+/**
+ * HUBSYNC_ACTIVITY_BUDGET_SECONDS alone: what a transfer activity reads each time it starts, without
+ * requiring the state settings its store was opened with.
+ */
+export function readActivityBudgetSeconds(environment: Environment = process.env): number {
+  const parsed = budgetSetting.safeParse(environment.HUBSYNC_ACTIVITY_BUDGET_SECONDS);
+  if (!parsed.success) {
+    throw new HubsyncError(ErrorCode.ConfigInvalid, `invalid app settings: HUBSYNC_ACTIVITY_BUDGET_SECONDS ${parsed.error.issues[0]?.message ?? ''}`);
+  }
+  return parsed.data;
 }
 
 /** HUBSYNC_STATE_CONNECTION (either form) wins; otherwise the state shares AzureWebJobsStorage. */

@@ -2,33 +2,26 @@ import { core } from '../support/record-registrations.js';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
 import type { StateStore } from '../../src/engine/state-store.js';
 import { durableClientInput } from '../../src/service/orchestration-client.js';
-import { runInstanceId, syncGroupRunOrchestration } from '../../src/service/run-contract.js';
+import { runInstanceId } from '../../src/service/run-contract.js';
 import { useServiceStateStore } from '../../src/service/service-context.js';
 import { readServiceSettings } from '../../src/service/settings.js';
 import { openServiceStateStore } from '../../src/service/open-state-store.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
 import { DurableTestHost, registeredDurableFunctions } from '../support/durable-host.js';
+import { holdingActivity } from '../support/held-activity.js';
 import { registeredHandler } from '../support/functions-core-stub.js';
 import { Gates } from '../support/gates.js';
 import { httpRequest, type RequestOptions } from '../support/http-request.js';
 import { loadRegisteredApp } from '../support/registered-app.js';
 
 /**
- * A stand-in for the sync orchestration (the real one is the lead's): it holds each run at a gate
- * the test opens, so a run can be caught in progress.
+ * The real sync orchestration runs; its first activity waits at a gate named by the run id until
+ * the test opens it, so a run can be caught in progress. These groups' databases do not exist, so
+ * an opened run fails at provisioning (the end-to-end test runs against real databases).
  */
 const gates = new Gates();
-const holdRun = df.app.activity('testHoldRun', {
-  handler: (runId: unknown) => gates.get(String(runId)).pass(),
-});
-df.app.orchestration(syncGroupRunOrchestration, function* (context) {
-  const { runId } = context.df.getInput() as { group: string; runId: string };
-  yield holdRun(runId);
-  return runId;
-});
 
 const literalConnection = 'postgres://sync_user:S3cret-Passw0rd@db.example.net:5432/sales';
 
@@ -39,7 +32,7 @@ const logs: string[] = [];
 
 before(async () => {
   await loadRegisteredApp();
-  host = await DurableTestHost.start(registeredDurableFunctions(core));
+  host = await DurableTestHost.start(holdingActivity(registeredDurableFunctions(core), 'prepareRun', (input) => gates.get((input as { runId: string }).runId).pass()));
 });
 
 // A fresh in-memory Azurite per test, opened the way the app opens its state from its settings.
@@ -245,10 +238,12 @@ test('members: PUT adds (201) and replaces (200); DELETE removes one and resets 
   for (const member of ['store1', 'store3']) {
     assert.ok(await store.compareAndSetCheckpoint({ group: 'crew', member, table: 'customers', direction: 'upload' }, null, cursor));
   }
-  const notYet = await call('deleteSyncGroupMember', 'DELETE', 'x', { params, query: { deprovision: 'true' } });
-  assert.equal(notYet.status, 501);
-  assert.equal(errorCode(notYet), 'HS_NOT_IMPLEMENTED');
+  // Its database cannot be reached (no vault here): refused before the member or a checkpoint is removed.
+  const unreachable = await call('deleteSyncGroupMember', 'DELETE', 'x', { params, query: { deprovision: 'true' } });
+  assert.equal(unreachable.status, 400, unreachable.text);
   assert.equal((await store.listCheckpoints('crew')).length, 2);
+  assert.equal(((await store.getGroup('crew'))?.definition.config.members as unknown[]).length, 3);
+  assert.equal((await call('deleteSyncGroupMember', 'DELETE', 'x', { params, query: { deprovision: 'maybe' } })).status, 400);
 
   const removed = await call('deleteSyncGroupMember', 'DELETE', 'x', { params });
   assert.equal(removed.status, 204);
@@ -320,7 +315,7 @@ test('two concurrent POST /sync: exactly one run starts, the other gets 409', as
   gates.get(String(winner?.body.runId)).open();
   const instance = await host.waitFor(runInstanceId('racy'));
   assert.equal(instance.status, 'Completed');
-  assert.equal(instance.output, winner?.body.runId);
+  assert.deepEqual(instance.output, { runId: winner?.body.runId, status: 'failed' }, 'its databases do not exist');
   assert.equal(host.allInstances().filter((candidate) => candidate.instanceId === runInstanceId('racy')).length, 1);
 });
 
@@ -361,12 +356,14 @@ test('runs (newest first, exact shape), conflicts and failures come from the sta
   assert.deepEqual((failures.body.value as { id: string }[]).map((failure) => failure.id), ['f1']);
 });
 
-test('the engine-backed operations answer 501 for a known group, 404 for an unknown one', async () => {
-  await createGroup('later');
-  const refresh = await call('refreshSyncGroupSchema', 'POST', 'x', { params: { group: 'later' } });
-  assert.equal(refresh.status, 501);
-  assert.equal(errorCode(refresh), 'HS_NOT_IMPLEMENTED');
+test('the engine-backed operations: 404 for an unknown group, a clear 400 when the hub cannot be resolved', async () => {
+  await createGroup('unreachable');
+  const refresh = await call('refreshSyncGroupSchema', 'POST', 'x', { params: { group: 'unreachable' } });
+  assert.equal(refresh.status, 400, refresh.text);
+  assert.equal(errorCode(refresh), 'HS_CONFIG_INVALID');
   assert.equal((await call('deprovisionSyncGroup', 'POST', 'x', { params: { group: 'nope' } })).status, 404);
+  assert.equal((await call('reapplySyncGroupConflict', 'POST', 'x', { params: { group: 'nope', conflictId: 'c1' } })).status, 404);
+  assert.equal((await call('retrySyncGroupFailures', 'POST', 'x', { params: { group: 'nope' } })).status, 404);
 });
 
 test('the scheduler starts a due group, not a running one, a not-yet-due one or a manual one', async () => {

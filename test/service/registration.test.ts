@@ -58,8 +58,20 @@ test('the scheduler is one timer on the HUBSYNC_SCHEDULER setting, and the app c
   assert.deepEqual(core.hooks.map((hook) => hook.name), ['appTerminate']);
 });
 
-test('nothing but the HTTP operations and the scheduler is registered yet (the orchestration files add theirs)', async () => {
+test('the orchestrations and their activities are registered: the run, its member transfers, one activity per step', async () => {
   const { core } = await loadRegisteredApp();
-  const others = core.functions.filter((registered) => !['httpTrigger', 'timerTrigger'].includes(triggerOf(registered).type));
-  assert.deepEqual(others.map((registered) => `${registered.name}:${triggerOf(registered).type}`), []);
+  const durable = core.functions
+    .filter((registered) => !['httpTrigger', 'timerTrigger'].includes(triggerOf(registered).type))
+    .map((registered) => `${registered.name}:${triggerOf(registered).type}`)
+    .sort();
+  assert.deepEqual(durable, [
+    'finishRun:activityTrigger',
+    'memberTransfer:orchestrationTrigger',
+    'prepareRun:activityTrigger',
+    'readWatermark:activityTrigger',
+    'recordHubSeen:activityTrigger',
+    'startRun:activityTrigger',
+    'syncGroupRun:orchestrationTrigger',
+    'transferStep:activityTrigger',
+  ]);
 });

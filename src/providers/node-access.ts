@@ -1,12 +1,12 @@
 import type { EngineContext } from '../engine/engine-context.js';
 import type { Provider } from '../engine/provider.js';
-import { postgresLocation } from '../providers/postgres/postgres-connection-string.js';
-import { openPostgresProvider } from '../providers/postgres/postgres-provider.js';
-import { sqliteLocation } from '../providers/sqlite/sqlite-location.js';
-import { openSqliteProvider } from '../providers/sqlite/sqlite-provider.js';
+import { postgresLocation } from './postgres/postgres-connection-string.js';
+import { openPostgresProvider } from './postgres/postgres-provider.js';
+import { sqliteLocation } from './sqlite/sqlite-location.js';
+import { openSqliteProvider } from './sqlite/sqlite-provider.js';
 import type { ConnectionResolver } from '../secrets/connection-resolver.js';
 
-/** The CLI's way to reach a node: resolve its connection reference, then open or locate its engine's database. */
+/** How the CLI and the service reach a node: resolve its connection reference, then open or locate its engine's database. */
 export function nodeAccess(resolver: ConnectionResolver): Pick<EngineContext, 'openProvider' | 'locateDatabase'> {
   return {
     async openProvider(node, { create }): Promise<Provider> {
