@@ -174,8 +174,10 @@ async function loadBatch(
   const converted = table.columns.map((column, index) => conversionTo(columns[index] as NativeColumn, column.type, `r.${batchColumn(table, index)}`));
   await session.query(
     `INSERT INTO ${names.batchTable} (ord, deleted, changed_at, ${table.columns.map((_, index) => batchColumn(table, index)).join(', ')})
-     SELECT r.ord, r.deleted, CONVERT(datetime2(7), r.changed_at, 126), ${converted.join(', ')} FROM ${names.rawTable} r;
-     CREATE CLUSTERED INDEX hubsync_batch_key ON ${names.batchTable} (${table.primaryKey.map((name) => batchKeyColumn(table, name)).join(', ')})`,
+     SELECT r.ord, r.deleted, CONVERT(datetime2(7), r.changed_at, 126), ${converted.join(', ')} FROM ${names.rawTable} r`,
+  );
+  await session.query(
+    `CREATE CLUSTERED INDEX hubsync_batch_key ON ${names.batchTable} (${table.primaryKey.map((name) => batchKeyColumn(table, name)).join(', ')})`,
   );
 }
 

@@ -46,12 +46,12 @@ const watermarkSql = `SELECT CONVERT(binary(8), MIN_ACTIVE_ROWVERSION()) AS mark
 
 /** The oldest open transaction that wrote in this database: whom the user should look at. */
 const holderSql = `
-SELECT TOP (1) st.session_id, DATEDIFF(second, at.transaction_begin_time, SYSDATETIME()) AS age
+SELECT TOP (1) st.session_id, DATEDIFF(second, act.transaction_begin_time, SYSDATETIME()) AS age
 FROM sys.dm_tran_database_transactions dt
-JOIN sys.dm_tran_active_transactions at ON at.transaction_id = dt.transaction_id
+JOIN sys.dm_tran_active_transactions act ON act.transaction_id = dt.transaction_id
 JOIN sys.dm_tran_session_transactions st ON st.transaction_id = dt.transaction_id
 WHERE dt.database_id = DB_ID() AND st.session_id <> @@SPID
-ORDER BY at.transaction_begin_time`;
+ORDER BY act.transaction_begin_time`;
 
 export async function openMssqlProvider(connectionString: string, options: MssqlProviderOptions = {}): Promise<Provider> {
   return new MssqlProvider(await openMssqlDatabase(connectionString), options.schema ?? 'dbo');

@@ -131,15 +131,12 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM ${event === 'delete' ? 'deleted' : 'inserted'})${event === 'update' ? ' AND NOT EXISTS (SELECT 1 FROM deleted)' : ''} RETURN;
   DECLARE @scope nvarchar(128) = CONVERT(nvarchar(128), SESSION_CONTEXT(${quoteLiteral(scopeKey)}));
   DECLARE @now datetime2(7) = SYSUTCDATETIME();
-  IF OBJECT_ID(${quoteLiteral(`tempdb..${names.batchTable}`)}) IS NULL
-  BEGIN${merge(changed, '@now')}
-  END
-  ELSE
-  BEGIN${merge(
+  -- Two guarded statements, not IF/ELSE: the batch table exists only during a sync apply.
+  IF OBJECT_ID(${quoteLiteral(`tempdb..${names.batchTable}`)}) IS NULL${merge(changed, '@now')}
+  IF OBJECT_ID(${quoteLiteral(`tempdb..${names.batchTable}`)}) IS NOT NULL${merge(
     `SELECT ${k.map((column) => `c.${column}`).join(', ')}, c.op, h.changed_at FROM (${changed}) AS c LEFT JOIN ${names.batchTable} h ON ${matchBatch}`,
     'COALESCE(c.changed_at, @now)',
   )}
-  END
 END`;
 }
 
