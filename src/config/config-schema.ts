@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { conflictPolicies, defaultBatchSize, directions } from '../engine/group.js';
 import type { EngineName } from '../engine/provider.js';
 
-const engines = ['postgres', 'sqlite'] as const satisfies readonly EngineName[];
+const engines = ['postgres', 'sqlite', 'mssql'] as const satisfies readonly EngineName[];
 
 /** Group and node names become scope ids, state keys and file names, so they stay plain. */
 const nameSchema = z

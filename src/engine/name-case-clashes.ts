@@ -7,7 +7,8 @@ import type { TableSchema } from './types.js';
  * Engines whose table and column names ignore case: SQLite folds ASCII letters, so "Orders" and
  * "orders" are one table there. Typed by engine, so a new engine must say.
  */
-const namesIgnoreCase: Readonly<Record<EngineName, boolean>> = { postgres: false, sqlite: true };
+// SQL Server: names follow the database's collation, case-insensitive by default (SQL_Latin1_General_CP1_CI_AS).
+const namesIgnoreCase: Readonly<Record<EngineName, boolean>> = { postgres: false, sqlite: true, mssql: true };
 
 /**
  * Refuse synced tables, or columns of one table, whose names differ only in case when a member's

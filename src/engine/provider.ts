@@ -64,7 +64,7 @@ export interface Provider {
   close(): Promise<void>;
 }
 
-export type EngineName = 'postgres' | 'sqlite';
+export type EngineName = 'postgres' | 'sqlite' | 'mssql';
 
 export interface Watermark {
   readonly stamp: Stamp;

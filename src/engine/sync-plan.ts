@@ -5,6 +5,7 @@ import type { ColumnInfo, ColumnSchema, TableInfo, TableSchema } from './types.j
 
 export interface PlanWarning {
   readonly table: string;
+  /** Empty when the warning is about the whole table. */
   readonly column: string;
   readonly message: string;
 }
@@ -50,6 +51,7 @@ function planTable(
       `table "${info.name}" has no primary key; hubsync matches rows across databases by primary key`,
     );
   }
+  for (const note of info.notes ?? []) warnings.push({ table: info.name, column: '', message: note });
   const selected = selectedColumnNames(selection, info);
   for (const key of info.primaryKey) {
     if (!selected.has(key)) {

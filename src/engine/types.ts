@@ -56,6 +56,11 @@ export interface TableInfo {
   readonly primaryKey: readonly string[];
   /** Secondary indexes (not the primary key). */
   readonly indexes: readonly IndexInfo[];
+  /**
+   * What the provider found about the table that the user should know and that changes nothing
+   * (another sync product's triggers on it); the plan shows each as a warning.
+   */
+  readonly notes?: readonly string[];
 }
 
 export interface ColumnSchema {

@@ -1,30 +1,34 @@
 import type { EngineContext } from '../engine/engine-context.js';
 import type { Provider } from '../engine/provider.js';
-import { postgresLocation } from './postgres/postgres-connection-string.js';
-import { openPostgresProvider } from './postgres/postgres-provider.js';
-import { sqliteLocation } from './sqlite/sqlite-location.js';
-import { openSqliteProvider } from './sqlite/sqlite-provider.js';
 import type { ConnectionResolver } from '../secrets/connection-resolver.js';
 
-/** How the CLI and the service reach a node: resolve its connection reference, then open or locate its engine's database. */
+/**
+ * How the CLI and the service reach a node: resolve its connection reference, then open or locate its
+ * engine's database. Each engine's module (and so its driver: pg, better-sqlite3's native module,
+ * mssql) is imported only when a node of that engine is used.
+ */
 export function nodeAccess(resolver: ConnectionResolver): Pick<EngineContext, 'openProvider' | 'locateDatabase'> {
   return {
     async openProvider(node, { create }): Promise<Provider> {
       const connection = await resolver.resolve(node);
       switch (node.provider) {
         case 'postgres':
-          return openPostgresProvider(connection);
+          return (await import('./postgres/postgres-provider.js')).openPostgresProvider(connection);
         case 'sqlite':
-          return openSqliteProvider(connection, { create });
+          return (await import('./sqlite/sqlite-provider.js')).openSqliteProvider(connection, { create });
+        case 'mssql':
+          return (await import('./mssql/mssql-provider.js')).openMssqlProvider(connection);
       }
     },
     async locateDatabase(node): Promise<string> {
       const connection = await resolver.resolve(node);
       switch (node.provider) {
         case 'postgres':
-          return postgresLocation(connection);
+          return (await import('./postgres/postgres-connection-string.js')).postgresLocation(connection);
         case 'sqlite':
-          return sqliteLocation(connection);
+          return (await import('./sqlite/sqlite-location.js')).sqliteLocation(connection);
+        case 'mssql':
+          return (await import('./mssql/mssql-connection-string.js')).mssqlLocation(connection);
       }
     },
   };

@@ -155,6 +155,40 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
       return { otherWritersProceed: true, wasOpen: () => !done, finish: () => running };
     },
   },
+  mssql: {
+    unsupportedColumnDdl: 'CREATE TABLE "odd" ("id" nvarchar(50) PRIMARY KEY, "p" geography, "n" int NOT NULL)',
+    unsupportedNativeType: /^geography$/i,
+    nativeTable: {
+      ddl:
+        'CREATE TABLE "native" ("id" bigint IDENTITY PRIMARY KEY, "a" nvarchar(20) NOT NULL, "b" decimal(12,2), ' +
+        '"c" datetime2(3), "d" datetimeoffset, "e" float, "f" real, "g" smallint, ' +
+        '"h" bit, "i" varbinary(max), "j" uniqueidentifier, "k" json, "l" date, "m" nvarchar(max), "n" int)',
+      columns: nativeColumns({ kind: 'int64' }, { kind: 'float32' }, { kind: 'int16' }, { kind: 'int32' }),
+      row: ['1', 'x', '12.30', null, null, null, null, 7, null, null, null, null, null, 't', 5],
+    },
+    introspectedType: (type) => type,
+    enforcesTextLength: true,
+    catalogueSql: `
+      SELECT o FROM (
+        SELECT N'schema ' + name AS o FROM sys.schemas WHERE schema_id BETWEEN 5 AND 16383
+        UNION ALL
+        SELECT N'object ' + SCHEMA_NAME(schema_id) + N'.' + name + N' ' + type FROM sys.objects WHERE is_ms_shipped = 0
+        UNION ALL
+        SELECT N'type ' + SCHEMA_NAME(schema_id) + N'.' + name FROM sys.types WHERE is_user_defined = 1
+      ) objects ORDER BY o`,
+    hostileDatabaseSettings: ['SET DATEFORMAT dmy', 'SET LANGUAGE Deutsch'],
+    // The harness runs each statement on a pooled connection: one batch holds the transaction open.
+    openWrite: async (db, quotedTable, id, name) => {
+      let done = false;
+      const running = db
+        .exec(`BEGIN TRAN; INSERT INTO ${quotedTable} ("id", "name") VALUES (?, ?); WAITFOR DELAY '00:00:02'; COMMIT`, [id, name])
+        .then(() => {
+          done = true;
+        });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return { otherWritersProceed: true, wasOpen: () => !done, finish: () => running };
+    },
+  },
   sqlite: {
     unsupportedColumnDdl: 'CREATE TABLE "odd" ("id" TEXT PRIMARY KEY NOT NULL, "p" GEOGRAPHY, "n" INT NOT NULL)',
     unsupportedNativeType: /^geography$/i,

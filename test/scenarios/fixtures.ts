@@ -1,6 +1,7 @@
 import type { ProviderHarness } from '../support/harness.js';
 import { postgresHarness } from '../support/postgres-harness.js';
 import { sqliteHarness } from '../support/sqlite-harness.js';
+import { mssqlHarness, mssqlServer } from '../support/mssql-harness.js';
 import type { TableSchema } from '../../src/engine/types.js';
 import type { ScenarioSpec } from '../support/scenario.js';
 
@@ -16,6 +17,14 @@ export const topologies: readonly Topology[] = [
   { name: 'postgres hub, postgres members', hub: postgresHarness, member: postgresHarness },
   { name: 'postgres hub, sqlite members', hub: postgresHarness, member: sqliteHarness },
   { name: 'sqlite hub, postgres members', hub: sqliteHarness, member: postgresHarness },
+  // Only where HUBSYNC_TEST_MSSQL names a SQL Server (test/providers/mssql.test.ts reports the skip).
+  ...(mssqlServer === undefined
+    ? []
+    : [
+        { name: 'mssql hub, mssql members', hub: mssqlHarness, member: mssqlHarness },
+        { name: 'mssql hub, postgres members', hub: mssqlHarness, member: postgresHarness },
+        { name: 'postgres hub, mssql members', hub: postgresHarness, member: mssqlHarness },
+      ]),
 ];
 
 export const items: TableSchema = {

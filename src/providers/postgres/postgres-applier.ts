@@ -6,17 +6,8 @@ import { sqlState, type PostgresConnection, type PostgresSession } from './postg
 import { copyChunks } from './postgres-copy.js';
 import { afterCursorSql, baseRowJoin, decodeTrackedRow, trackedRowSelect } from './postgres-change-reader.js';
 import { quoteIdent } from './postgres-identifiers.js';
+import { batchColumn, batchKeyColumn } from '../tracking-names.js';
 import { positionsTable, trackingKeyColumn, trackingNames, type TrackingNames } from './postgres-tracking-sql.js';
-
-/**
- * Batch columns are named by position so no user column name can clash with ord, deleted,
- * existed and changed_at: key columns k1..km in key order, as in the tracking table (the triggers
- * join on them), the others c<n> by their position in the table schema.
- */
-function batchColumn(table: TableSchema, index: number): string {
-  const keyPosition = table.primaryKey.indexOf(table.columns[index]?.name ?? '');
-  return keyPosition >= 0 ? trackingKeyColumn(keyPosition) : `c${index + 1}`;
-}
 
 /** How long one statement waits for a row another transaction has locked before the apply starts over. */
 const lockTimeout = '2s';
@@ -353,14 +344,14 @@ async function rowsLockedError(
 /** Tracking row `t` belongs to batch row `h`. */
 function trackingKeyMatch(table: TableSchema): string {
   return table.primaryKey
-    .map((name, position) => `t.${trackingKeyColumn(position)} = h.${batchColumn(table, table.columns.findIndex((column) => column.name === name))}`)
+    .map((name, position) => `t.${trackingKeyColumn(position)} = h.${batchKeyColumn(table, name)}`)
     .join(' AND ');
 }
 
 /** Base row `b` has the key of batch row `h`. */
 function baseKeyMatch(table: TableSchema): string {
   return table.primaryKey
-    .map((name) => `b.${quoteIdent(name)} = h.${batchColumn(table, table.columns.findIndex((column) => column.name === name))}`)
+    .map((name) => `b.${quoteIdent(name)} = h.${batchKeyColumn(table, name)}`)
     .join(' AND ');
 }
 

@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-
-/** The schema that holds every object hubsync creates, so deprovisioning can find them all. */
-export const trackingSchema = 'hubsync';
+export { derivedPrefix, trackingSchema, trackingTableName } from '../tracking-names.js';
 
 /** Quotes an identifier so any name, including one containing quotes or SQL, is taken literally. */
 export function quoteIdent(name: string): string {
@@ -15,22 +12,6 @@ export function quoteLiteral(value: string): string {
 
 export function qualifiedName(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
-}
-
-/**
- * A short, stable prefix for names derived from a table name. PostgreSQL truncates identifiers
- * at 63 bytes, so deriving names by appending to the table name could collide or be cut off.
- */
-export function derivedPrefix(table: string): string {
-  return `t_${createHash('md5').update(table, 'utf8').digest('hex').slice(0, 16)}`;
-}
-
-/** hubsync's own tables in the tracking schema; a user table of the same name must not collide. */
-const reservedTrackingNames: ReadonlySet<string> = new Set(['meta', 'tracked', 'positions']);
-
-/** Tracking tables carry the user's table name for readability unless it is one of ours. */
-export function trackingTableName(table: string): string {
-  return reservedTrackingNames.has(table) ? derivedPrefix(table) : table;
 }
 
 /**

@@ -7,13 +7,15 @@ import {
   trackingSchema,
   trackingTableName,
 } from './postgres-identifiers.js';
+import { trackingKeyColumn } from '../tracking-names.js';
+
+export { trackingKeyColumn };
 
 /**
  * Builders for the DDL of change tracking. They only return SQL; the provider runs it inside its
  * provisioning transaction.
  *
- * A tracking table names its key columns k1..kn rather than after the user's columns, so a
- * primary-key column called "stamp" or "op" cannot clash with the tracking columns.
+ * Key columns are named k1..kn (see tracking-names.ts).
  */
 
 export const metaTable = qualifiedName(trackingSchema, 'meta');
@@ -80,9 +82,6 @@ export function namesOf(schema: string, table: string, trackingTable: string, fu
   };
 }
 
-export function trackingKeyColumn(position: number): string {
-  return `k${position + 1}`;
-}
 
 const triggerNames = {
   insert: 'hubsync_insert',

@@ -1,0 +1,18 @@
+export { derivedPrefix, trackingSchema, trackingTableName } from '../tracking-names.js';
+
+/**
+ * Quotes an identifier in brackets, doubling any `]`, so any name (spaces, quotes, semicolons,
+ * brackets) is taken literally. Brackets work whatever QUOTED_IDENTIFIER a session has.
+ */
+export function quoteName(name: string): string {
+  return `[${name.replaceAll(']', ']]')}]`;
+}
+
+export function qualifiedName(schema: string, name: string): string {
+  return `${quoteName(schema)}.${quoteName(name)}`;
+}
+
+/** A Unicode string literal for the few places that take no parameters (DDL, OBJECT_ID in DDL batches). */
+export function quoteLiteral(value: string): string {
+  return `N'${value.replaceAll("'", "''")}'`;
+}
