@@ -1,4 +1,5 @@
-import type { ApplyRequest, ApplyResult, Change, ConflictCandidate } from '../../engine/provider.js';
+import type { ApplyRequest, ApplyResult, Change } from '../../engine/provider.js';
+import { losingOrdinals } from '../conflict-candidates.js';
 import { positionMoved } from '../../engine/positions.js';
 import type { TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
@@ -194,19 +195,10 @@ async function dropLosers(session: MssqlSession, table: TableSchema, names: Trac
      ORDER BY h.ord`,
     params,
   );
-  const ordinals = rows.map((row) => Number(row[0]));
-  const candidates: ConflictCandidate[] = rows.map((row, index) => {
-    const existing = decodeTrackedRow(table, row, 1);
-    const incoming = request.changes[ordinals[index] ?? -1];
-    if (incoming === undefined) throw new RangeError('A conflict candidate does not match an incoming change');
-    return {
-      incoming,
-      existing: { operation: existing.operation, values: existing.operation === 'delete' ? null : existing.values, changedAt: existing.changedAt, stamp: existing.stamp },
-    };
-  });
-  const answers = await request.resolve(candidates);
-  if (answers.length !== candidates.length) throw new RangeError(`resolve answered ${answers.length} of ${candidates.length} conflict candidates`);
-  const losers = ordinals.filter((_, index) => answers[index] !== true);
+  const losers = await losingOrdinals(
+    request,
+    rows.map((row) => ({ ordinal: Number(row[0]), existing: decodeTrackedRow(table, row, 1) })),
+  );
   if (losers.length > 0) {
     // A delimited list rather than a parameter per loser: a batch may hold more losers than SQL Server's 2100 parameters.
     await session.query(`DELETE FROM ${names.batchTable} WHERE CHARINDEX(CONCAT(',', ord, ','), @p1) > 0`, [
