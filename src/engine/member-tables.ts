@@ -1,11 +1,13 @@
 import { ErrorCode, HubsyncError } from '../errors.js';
 import type { ConnectedMember } from './group-connections.js';
 import { unsyncableType } from './sync-plan.js';
+import { canHold, describeType } from './type-capacity.js';
 import type { TableInfo, TableSchema } from './types.js';
 
 /**
  * Check each member's existing tables against the plan and list the tables hubsync must create.
  * Nothing is changed here, so a mismatch anywhere stops the run before any database is touched.
+ * Every run checks again, so a hub column widened since the last run is caught too.
  */
 export async function missingMemberTables(
   member: ConnectedMember,
@@ -34,6 +36,14 @@ function assertCompatible(memberName: string, table: TableSchema, found: TableIn
       throw new HubsyncError(
         ErrorCode.SchemaMismatch,
         `member "${memberName}": column "${table.name}.${column.name}" has ${unsyncableType(match)}, which hubsync cannot sync`,
+      );
+    }
+    const held = canHold(match.type, column.type);
+    if (held !== true) {
+      throw new HubsyncError(
+        ErrorCode.SchemaMismatch,
+        `member "${memberName}": column "${table.name}.${column.name}" is ${match.nativeType} (${describeType(match.type)}), ` +
+          `which cannot hold every value of the hub's ${describeType(column.type)}: ${held}`,
       );
     }
   }
