@@ -13,9 +13,14 @@ export function canHold(member: LogicalType, hub: LogicalType): true | string {
     case 'decimal':
       return member.kind === 'decimal' ? decimalHolds(member, hub) : true;
     case 'text':
-      return member.kind === 'text' ? lengthHolds(member.maxLength, hub.maxLength, 'characters') : true;
+      return member.kind === 'text' ? textLengthHolds(member, hub) : true;
     case 'binary':
       return member.kind === 'binary' ? lengthHolds(member.maxLength, hub.maxLength, 'bytes') : true;
+    case 'json':
+      // jsonb rewrites whitespace and key order: the text a json column keeps would come back altered.
+      return member.kind === 'json' && member.binary === true && hub.binary !== true
+        ? 'binary JSON re-spells the text the hub keeps'
+        : true;
     default:
       return true;
   }
@@ -53,6 +58,15 @@ function decimalHolds(
   return true;
 }
 
+type TextType = { readonly maxLength?: number; readonly fixedLength?: boolean };
+
+function textLengthHolds(member: TextType, hub: TextType): true | string {
+  if (member.fixedLength === true && hub.fixedLength !== true) return paddingReason;
+  return lengthHolds(member.maxLength, hub.maxLength, 'characters');
+}
+
+const paddingReason = 'a fixed-length column pads shorter text with spaces';
+
 function lengthHolds(member: number | undefined, hub: number | undefined, unit: string): true | string {
   if (member === undefined) return true;
   if (hub === undefined) return `at most ${member} ${unit} cannot hold values of any length`;
@@ -60,8 +74,9 @@ function lengthHolds(member: number | undefined, hub: number | undefined, unit: 
 }
 
 /** Text holds the canonical text of a uuid and a json value exactly; other kinds stay refused. */
-function textHolds(member: { readonly maxLength?: number }, hub: LogicalType): true | string {
+function textHolds(member: TextType, hub: LogicalType): true | string {
   if (hub.kind !== 'uuid' && hub.kind !== 'json') return `text cannot stand in for ${hub.kind}`;
+  if (member.fixedLength === true) return paddingReason;
   return lengthHolds(member.maxLength, hub.kind === 'uuid' ? uuidLength : undefined, 'characters');
 }
 
@@ -74,9 +89,11 @@ export function describeType(type: LogicalType): string {
       if (type.precision === undefined) return 'decimal';
       return `decimal(${type.precision},${type.scale ?? 0})`;
     case 'text':
-      return `text${type.maxLength === undefined ? '' : `(${type.maxLength})`}`;
+      return `${type.fixedLength === true ? 'fixed ' : ''}text${type.maxLength === undefined ? '' : `(${type.maxLength})`}`;
     case 'binary':
       return `binary${type.maxLength === undefined ? '' : `(${type.maxLength})`}`;
+    case 'json':
+      return type.binary === true ? 'binary json' : 'json';
     default:
       return type.kind;
   }

@@ -20,14 +20,16 @@ export type LogicalType =
   | { readonly kind: 'decimal'; readonly precision?: number; readonly scale?: number }
   | { readonly kind: 'float32' }
   | { readonly kind: 'float64' }
-  | { readonly kind: 'text'; readonly maxLength?: number }
+  /** `fixedLength`: padded with spaces to `maxLength` (SQL `char(n)`), so unpadded text changes on the way in. */
+  | { readonly kind: 'text'; readonly maxLength?: number; readonly fixedLength?: boolean }
   | { readonly kind: 'boolean' }
   | { readonly kind: 'date' }
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'timestamptz' }
   | { readonly kind: 'binary'; readonly maxLength?: number }
   | { readonly kind: 'uuid' }
-  | { readonly kind: 'json' };
+  /** `binary`: kept parsed (PostgreSQL `jsonb`), which re-spells whitespace and key order. */
+  | { readonly kind: 'json'; readonly binary?: boolean };
 
 export type LogicalKind = LogicalType['kind'];
 

@@ -78,7 +78,8 @@ describe('SQLite provider', () => {
       ['numeric(10)', { kind: 'decimal', precision: 10 }],
       ['DECIMAL_TEXT(38,10)', { kind: 'decimal', precision: 38, scale: 10 }],
       ['double precision', { kind: 'float64' }],
-      ['FLOAT4', { kind: 'float32' }],
+      // SQLite keeps 8 bytes in every floating-point column.
+      ['FLOAT4', { kind: 'float64' }],
       ['varchar(40)', { kind: 'text', maxLength: 40 }],
       ['CHARACTER VARYING(7)', { kind: 'text', maxLength: 7 }],
       ['TEXT', { kind: 'text' }],
