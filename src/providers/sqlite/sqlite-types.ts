@@ -243,6 +243,7 @@ const timestampPattern = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))
  * Programs writing SQLite store timestamps in several ISO spellings ("T" separator, "Z" suffix,
  * millisecond fractions); the canonical form has one spelling, so the same instant compares equal
  * in every database. Text that is no ISO timestamp is kept as stored.
+ * Throws HS_DATA_REJECTED for a non-zero offset in a column without a zone.
  */
 function canonicalTimestamp(text: string, withZone: boolean): string {
   const match = timestampPattern.exec(text.trim());
@@ -251,7 +252,17 @@ function canonicalTimestamp(text: string, withZone: boolean): string {
   const fraction = fractionDigits.slice(0, 6).replace(/0+$/, '');
   const fractionPart = fraction === '' ? '' : `.${fraction}`;
   const offset = zone === undefined ? 0 : offsetMinutes(zone);
-  if (!withZone) return offset === 0 ? `${date} ${time}${fractionPart}` : text;
+  if (!withZone) {
+    // Which instant "10:00+02:00" means in a column without a zone is unknowable: dropping the
+    // offset or shifting to UTC would both alter the value, so the row is refused instead.
+    if (offset !== 0) {
+      throw new HubsyncError(
+        ErrorCode.DataRejected,
+        `a timestamp with a UTC offset (${zone ?? ''}) cannot be represented in a column without a time zone`,
+      );
+    }
+    return `${date} ${time}${fractionPart}`;
+  }
   if (offset === 0) return `${date} ${time}${fractionPart}+00`;
   const utc = new Date(new Date(`${date}T${time}Z`).getTime() - offset * 60_000).toISOString();
   return `${utc.slice(0, 10)} ${utc.slice(11, 19)}${fractionPart}+00`;
