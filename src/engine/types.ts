@@ -42,7 +42,13 @@ export interface ColumnInfo {
   readonly nativeType: string;
   readonly type: LogicalType | null;
   readonly nullable: boolean;
+  /** An identity column: `always` refuses explicit values except on insert with OVERRIDING SYSTEM VALUE. */
+  readonly identity?: Identity;
+  /** Computed by the database from other columns (GENERATED ... AS): it cannot be written, so it is never synced. */
+  readonly generated?: boolean;
 }
+
+export type Identity = 'always' | 'byDefault';
 
 export interface IndexInfo {
   readonly name: string;
@@ -64,6 +70,8 @@ export interface ColumnSchema {
   readonly name: string;
   readonly type: LogicalType;
   readonly nullable: boolean;
+  /** Set when the hub's column is an identity column. */
+  readonly identity?: Identity;
 }
 
 /**

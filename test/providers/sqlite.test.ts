@@ -152,6 +152,8 @@ describe('SQLite provider', () => {
           { name: 'b', nativeType: 'TEXT', type: { kind: 'text' }, nullable: false },
           { name: 'a', nativeType: 'INTEGER', type: { kind: 'int64' }, nullable: false },
           { name: 'c', nativeType: 'REAL', type: { kind: 'float64' }, nullable: true },
+          // Listed so the plan can say it skips it; generated columns cannot be written.
+          { name: 'g', nativeType: 'INT', type: null, nullable: true, generated: true },
           { name: 'email', nativeType: 'VARCHAR(80)', type: { kind: 'text', maxLength: 80 }, nullable: true },
         ]);
         assert.deepEqual(info?.primaryKey, ['a', 'b']);
