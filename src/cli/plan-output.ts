@@ -1,6 +1,7 @@
 import type { SyncGroup } from '../engine/group.js';
+import type { MemberColumnType } from '../engine/member-types.js';
 import { policyFor, type SyncPlan } from '../engine/sync-plan.js';
-import type { LogicalType } from '../engine/types.js';
+import { describeType } from '../engine/type-capacity.js';
 import { formatTable } from './output.js';
 
 /** The nodes of a group, without their connections (DESIGN invariant 10). */
@@ -14,32 +15,28 @@ export function formatNodes(group: SyncGroup): string[] {
   );
 }
 
-/** Per table: policy, primary key and every synced column with its logical type; then warnings. */
-export function formatPlan(group: SyncGroup, plan: SyncPlan): string[] {
+/**
+ * Per table: policy, primary key and every synced column with its logical type and, when given,
+ * the type it has on each member (its own, or "new ..." where hubsync creates it); then warnings.
+ */
+export function formatPlan(group: SyncGroup, plan: SyncPlan, memberTypes: readonly MemberColumnType[] = []): string[] {
   const lines: string[] = [];
+  const members = group.members.map((member) => member.name).filter((name) => memberTypes.some((type) => type.member === name));
   for (const table of plan.tables) {
     lines.push('', `table ${table.name}  (policy ${policyFor(group, table.name)}, primary key ${table.primaryKey.join(', ')})`);
     const rows = table.columns.map((column) => [
       column.name,
-      formatType(column.type),
+      describeType(column.type),
       column.nullable ? 'null' : 'not null',
+      ...members.map(
+        (member) =>
+          memberTypes.find((type) => type.member === member && type.table === table.name && type.column === column.name)?.type ?? '',
+      ),
     ]);
-    lines.push(...formatTable(['column', 'type', 'nullable'], rows).map((line) => `  ${line}`));
+    lines.push(...formatTable(['column', 'type', 'nullable', ...members.map((member) => `on ${member}`)], rows).map((line) => `  ${line}`));
   }
   if (plan.warnings.length > 0) {
     lines.push('', 'warnings:', ...plan.warnings.map((warning) => `  ${warning.table}: ${warning.message}`));
   }
   return lines;
-}
-
-function formatType(type: LogicalType): string {
-  switch (type.kind) {
-    case 'decimal':
-      return type.precision === undefined ? 'decimal' : `decimal(${type.precision},${type.scale ?? 0})`;
-    case 'text':
-    case 'binary':
-      return type.maxLength === undefined ? type.kind : `${type.kind}(${type.maxLength})`;
-    default:
-      return type.kind;
-  }
 }

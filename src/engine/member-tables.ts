@@ -12,15 +12,28 @@ import type { TableInfo, TableSchema } from './types.js';
 export async function missingMemberTables(
   member: ConnectedMember,
   tables: readonly TableSchema[],
-): Promise<TableSchema[]> {
-  const existing = await member.provider.introspect();
+): Promise<readonly TableSchema[]> {
+  return (await checkMemberTables(member, tables)).missing;
+}
+
+/** The member's synced tables: those hubsync must create, and those that exist (already checked). */
+export interface MemberTables {
+  readonly missing: readonly TableSchema[];
+  readonly existing: readonly TableInfo[];
+}
+
+export async function checkMemberTables(member: ConnectedMember, tables: readonly TableSchema[]): Promise<MemberTables> {
+  const catalogue = await member.provider.introspect();
   const missing: TableSchema[] = [];
+  const existing: TableInfo[] = [];
   for (const table of tables) {
-    const found = existing.find((info) => info.name === table.name);
-    if (found) assertCompatible(member.definition.name, table, found);
-    else missing.push(table);
+    const found = catalogue.find((info) => info.name === table.name);
+    if (found) {
+      assertCompatible(member.definition.name, table, found);
+      existing.push(found);
+    } else missing.push(table);
   }
-  return missing;
+  return { missing, existing };
 }
 
 function assertCompatible(memberName: string, table: TableSchema, found: TableInfo): void {

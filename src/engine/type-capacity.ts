@@ -51,10 +51,10 @@ function decimalHolds(
   if (hub.precision === undefined) return 'a limited precision cannot hold every value of an unlimited decimal';
   const memberScale = member.scale ?? 0;
   const hubScale = hub.scale ?? 0;
-  if (memberScale < hubScale) return `scale ${memberScale} rounds the hub's ${hubScale} fraction digits`;
+  if (memberScale < hubScale) return `scale ${memberScale} rounds values with ${hubScale} fraction digits`;
   const memberDigits = integerDigits(member) ?? 0;
   const hubDigits = integerDigits(hub) ?? 0;
-  if (memberDigits < hubDigits) return `${memberDigits} integer digits cannot hold the hub's ${hubDigits}`;
+  if (memberDigits < hubDigits) return `${memberDigits} integer digits cannot hold ${hubDigits}`;
   return true;
 }
 
@@ -70,7 +70,7 @@ const paddingReason = 'a fixed-length column pads shorter text with spaces';
 function lengthHolds(member: number | undefined, hub: number | undefined, unit: string): true | string {
   if (member === undefined) return true;
   if (hub === undefined) return `at most ${member} ${unit} cannot hold values of any length`;
-  return member < hub ? `at most ${member} ${unit} cannot hold the hub's ${hub}` : true;
+  return member < hub ? `at most ${member} ${unit} cannot hold ${hub}` : true;
 }
 
 /** Text holds the canonical text of a uuid and a json value exactly; other kinds stay refused. */
