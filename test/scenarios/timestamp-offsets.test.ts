@@ -18,14 +18,20 @@ describe('a timestamp with an offset in a SQLite column without a zone', () => {
     scenario = undefined;
   });
 
-  it('is rejected with HS_DATA_REJECTED naming the column and the value shape, and reaches no member', async () => {
-    scenario = await createScenario({
+  /** A SQLite hub with a TIMESTAMP column and a PostgreSQL member. */
+  async function eventsScenario(): Promise<Scenario> {
+    const created = await createScenario({
       hub: sqliteHarness,
       members: [{ name: 'store', harness: postgresHarness, direction: 'bidirectional' }],
       tables: [],
       selections: [{ name: 'events' }],
     });
-    await scenario.hub.exec('CREATE TABLE "events" ("id" INTEGER PRIMARY KEY, "at" TIMESTAMP)');
+    await created.hub.exec('CREATE TABLE "events" ("id" INTEGER PRIMARY KEY, "at" TIMESTAMP)');
+    return created;
+  }
+
+  it('is rejected with HS_DATA_REJECTED naming the column and the value shape, and reaches no member', async () => {
+    scenario = await eventsScenario();
     await scenario.hub.exec('INSERT INTO "events" VALUES (1, \'2026-01-01 10:00:00+02:00\')');
 
     const result = await scenario.sync();
@@ -46,13 +52,7 @@ describe('a timestamp with an offset in a SQLite column without a zone', () => {
   });
 
   it('keeps the zero offset spellings Z and +00:00, which name the same wall-clock time', async () => {
-    scenario = await createScenario({
-      hub: sqliteHarness,
-      members: [{ name: 'store', harness: postgresHarness, direction: 'bidirectional' }],
-      tables: [],
-      selections: [{ name: 'events' }],
-    });
-    await scenario.hub.exec('CREATE TABLE "events" ("id" INTEGER PRIMARY KEY, "at" TIMESTAMP)');
+    scenario = await eventsScenario();
     await scenario.hub.exec('INSERT INTO "events" VALUES (1, \'2026-01-01T10:00:00Z\'), (2, \'2026-01-01 10:00:00+00:00\')');
 
     assert.equal((await scenario.sync()).status, 'succeeded');
