@@ -1,5 +1,6 @@
 import { ErrorCode, HubsyncError } from '../errors.js';
 import type { ConnectedMember } from './group-connections.js';
+import type { MemberDefinition } from './group.js';
 import { unsyncableType } from './sync-plan.js';
 import { canHold, describeType } from './type-capacity.js';
 import type { TableInfo, TableSchema } from './types.js';
@@ -29,14 +30,17 @@ export async function checkMemberTables(member: ConnectedMember, tables: readonl
   for (const table of tables) {
     const found = catalogue.find((info) => info.name === table.name);
     if (found) {
-      assertCompatible(member.definition.name, table, found);
+      assertCompatible(member.definition, table, found);
       existing.push(found);
     } else missing.push(table);
   }
   return { missing, existing };
 }
 
-function assertCompatible(memberName: string, table: TableSchema, found: TableInfo): void {
+function assertCompatible(member: MemberDefinition, table: TableSchema, found: TableInfo): void {
+  const memberName = member.name;
+  // A toHub member never receives hub values, so only members that do must hold all of them.
+  const receives = member.direction !== 'toHub';
   for (const column of table.columns) {
     const match = found.columns.find((info) => info.name === column.name);
     if (!match) {
@@ -51,7 +55,7 @@ function assertCompatible(memberName: string, table: TableSchema, found: TableIn
         `member "${memberName}": column "${table.name}.${column.name}" has ${unsyncableType(match)}, which hubsync cannot sync`,
       );
     }
-    const held = canHold(match.type, column.type);
+    const held = receives ? canHold(match.type, column.type) : true;
     if (held !== true) {
       throw new HubsyncError(
         ErrorCode.SchemaMismatch,

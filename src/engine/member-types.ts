@@ -15,8 +15,8 @@ export interface MemberColumnType {
 
 /**
  * Each synced column's type on `member`, and the known lossy cases there: a member column wider
- * than the hub's lets the member write values the hub then rounds or rejects. (Narrower member
- * columns never get this far: they are refused.)
+ * than the hub's lets the member write values the hub then rounds or rejects. (A receiving
+ * member's narrower columns never get this far: they are refused.)
  */
 export function memberColumnTypes(
   member: MemberDefinition,
@@ -39,8 +39,8 @@ export function memberColumnTypes(
         table: table.name,
         column: column.name,
         message:
-          `on ${member.name}, "${column.name}" is ${own.nativeType} (${describeType(own.type)}), wider than the hub's ` +
-          `${describeType(column.type)}: a value written there that the hub cannot hold is rounded or rejected by the hub (${held})`,
+          `on ${member.name}, "${column.name}" is ${own.nativeType} (${describeType(own.type)}), which the hub's ` +
+          `${describeType(column.type)} cannot hold exactly: a value written there that the hub cannot hold is rounded or rejected by the hub (${held})`,
       });
     }
   }

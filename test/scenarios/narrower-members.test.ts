@@ -74,6 +74,22 @@ describe('member tables narrower than the hub are refused', () => {
     });
   }
 
+  it('accepts a narrower column on a toHub member, which never receives hub values', async () => {
+    scenario = await createScenario({
+      hub: postgresHarness,
+      members: [{ name: 'store', harness: postgresHarness, direction: 'toHub' }],
+      tables: [],
+      selections: [{ name: 'measures' }],
+    });
+    await scenario.hub.exec(hubTable);
+    await scenario.member('store').exec(narrowMembers[0]?.ddl ?? '');
+    await scenario.member('store').exec('INSERT INTO "measures" VALUES (1, 0.5, 12.25, \'2026-01-01\')');
+
+    assert.equal((await scenario.sync()).status, 'succeeded');
+    const rows = await scenario.hub.query('SELECT "n"::text AS n, "t"::text AS t FROM "measures"');
+    assert.deepEqual(rows, [{ n: '12.2500000000', t: '2026-01-01 00:00:00' }]);
+  });
+
   it('refuses the next sync after the hub widens a column', async () => {
     scenario = await createScenario({
       hub: postgresHarness,
