@@ -19,7 +19,7 @@ export function registerValidateCommand(program: Command): void {
             `batch size ${group.batchSize}`,
           '',
           ...formatNodes(group),
-          ...formatPlan(group, plan),
+          ...formatPlan(group, plan, plan.memberTypes),
         ]);
       },
       { ephemeralState: true },

@@ -71,18 +71,30 @@ function planTable(
           `table "${info.name}": primary-key column "${column.name}" has ${unsyncableType(column)}, which hubsync cannot sync`,
         );
       }
-      warnings.push({
-        table: info.name,
-        column: column.name,
-        message: `column "${column.name}" has ${unsyncableType(column)} and cannot be synced; it is skipped`,
-      });
+      warnings.push({ table: info.name, column: column.name, message: skippedMessage(column) });
       continue;
     }
-    columns.push({ name: column.name, type: column.type, nullable: column.nullable });
+    columns.push({
+      name: column.name,
+      type: column.type,
+      nullable: column.nullable,
+      ...(column.identity === undefined ? {} : { identity: column.identity }),
+    });
   }
   const synced = new Set(columns.map((column) => column.name));
   const indexes = info.indexes.filter((index) => index.columns.every((name) => synced.has(name)));
   return { name: info.name, columns, primaryKey: [...info.primaryKey], indexes };
+}
+
+/**
+ * A generated column is computed by its database and cannot be written, so it is left out on
+ * purpose: a member table hubsync creates does not get it, a member that has one computes its own.
+ */
+function skippedMessage(column: ColumnInfo): string {
+  if (column.generated === true) {
+    return `column "${column.name}" is a generated column, computed by each database; it is never synced`;
+  }
+  return `column "${column.name}" has ${unsyncableType(column)} and cannot be synced; it is skipped`;
 }
 
 /** How messages name the type of a column hubsync cannot sync; a SQLite column may have none at all. */

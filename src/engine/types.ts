@@ -20,14 +20,16 @@ export type LogicalType =
   | { readonly kind: 'decimal'; readonly precision?: number; readonly scale?: number }
   | { readonly kind: 'float32' }
   | { readonly kind: 'float64' }
-  | { readonly kind: 'text'; readonly maxLength?: number }
+  /** `fixedLength`: padded with spaces to `maxLength` (SQL `char(n)`), so unpadded text changes on the way in. */
+  | { readonly kind: 'text'; readonly maxLength?: number; readonly fixedLength?: boolean }
   | { readonly kind: 'boolean' }
   | { readonly kind: 'date' }
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'timestamptz' }
   | { readonly kind: 'binary'; readonly maxLength?: number }
   | { readonly kind: 'uuid' }
-  | { readonly kind: 'json' };
+  /** `binary`: kept parsed (PostgreSQL `jsonb`), which re-spells whitespace and key order. */
+  | { readonly kind: 'json'; readonly binary?: boolean };
 
 export type LogicalKind = LogicalType['kind'];
 
@@ -40,7 +42,13 @@ export interface ColumnInfo {
   readonly nativeType: string;
   readonly type: LogicalType | null;
   readonly nullable: boolean;
+  /** An identity column: `always` refuses explicit values except on insert with OVERRIDING SYSTEM VALUE. */
+  readonly identity?: Identity;
+  /** Computed by the database from other columns (GENERATED ... AS): it cannot be written, so it is never synced. */
+  readonly generated?: boolean;
 }
+
+export type Identity = 'always' | 'byDefault';
 
 export interface IndexInfo {
   readonly name: string;
@@ -67,6 +75,8 @@ export interface ColumnSchema {
   readonly name: string;
   readonly type: LogicalType;
   readonly nullable: boolean;
+  /** Set when the hub's column is an identity column. */
+  readonly identity?: Identity;
 }
 
 /**

@@ -27,6 +27,8 @@ const everyType: TableSchema = {
     { name: 'blob', type: { kind: 'binary' }, nullable: true },
     { name: 'uid', type: { kind: 'uuid' }, nullable: true },
     { name: 'doc', type: { kind: 'json' }, nullable: true },
+    { name: 'initials', type: { kind: 'text', maxLength: 3, fixedLength: true }, nullable: true },
+    { name: 'props', type: { kind: 'json', binary: true }, nullable: true },
   ],
   // Key order differs from column order on purpose.
   primaryKey: ['n32', 'code'],

@@ -39,7 +39,10 @@ export interface EngineExpectations {
    * how the row (1, 'x', '12.30', g 7, m 't', n 5) reads back in canonical form.
    */
   readonly nativeTable: { readonly ddl: string; readonly columns: readonly ColumnSchema[]; readonly row: readonly SyncValue[] };
-  /** The type introspect reports for a column createTable made with `type` (SQLite: every integer is 64-bit). */
+  /**
+   * The type introspect reports for a column createTable made with `type`: the same, or one that
+   * holds every value of it (SQLite: every integer is 64-bit, every float a double, nothing padded or parsed).
+   */
   readonly introspectedType: (type: LogicalType) => LogicalType;
   /** Whether a text(n) column rejects longer values. */
   readonly enforcesTextLength: boolean;
@@ -92,6 +95,23 @@ function nativeColumns(id: LogicalType, f: LogicalType, small: LogicalType, whol
 
 const pgSystemSchemas = "('pg_catalog', 'information_schema', 'pg_toast')";
 const pgUserNamespace = `n.nspname NOT IN ${pgSystemSchemas} AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
+
+/** SQLite stores 8-byte integers and doubles whatever the declared name, pads no char(n) and parses no JSON. */
+function sqliteIntrospectedType(type: LogicalType): LogicalType {
+  switch (type.kind) {
+    case 'int16':
+    case 'int32':
+      return { kind: 'int64' };
+    case 'float32':
+      return { kind: 'float64' };
+    case 'text':
+      return type.maxLength === undefined ? { kind: 'text' } : { kind: 'text', maxLength: type.maxLength };
+    case 'json':
+      return { kind: 'json' };
+    default:
+      return type;
+  }
+}
 
 export const engineExpectations: Record<EngineName, EngineExpectations> = {
   postgres: {
@@ -200,7 +220,7 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
       columns: nativeColumns({ kind: 'int64' }, { kind: 'float64' }, { kind: 'int64' }, { kind: 'int64' }),
       row: ['1', 'x', '12.30', null, null, null, null, '7', null, null, null, null, null, 't', '5'],
     },
-    introspectedType: (type) => (type.kind === 'int16' || type.kind === 'int32' ? { kind: 'int64' } : type),
+    introspectedType: sqliteIntrospectedType,
     enforcesTextLength: false,
     // sqlite_sequence is left out: SQLite creates it for any AUTOINCREMENT table and never drops it.
     catalogueSql: `SELECT type || ' ' || name || ' on ' || tbl_name || ': ' || coalesce(sql, '') AS o

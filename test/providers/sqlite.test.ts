@@ -78,7 +78,8 @@ describe('SQLite provider', () => {
       ['numeric(10)', { kind: 'decimal', precision: 10 }],
       ['DECIMAL_TEXT(38,10)', { kind: 'decimal', precision: 38, scale: 10 }],
       ['double precision', { kind: 'float64' }],
-      ['FLOAT4', { kind: 'float32' }],
+      // SQLite keeps 8 bytes in every floating-point column.
+      ['FLOAT4', { kind: 'float64' }],
       ['varchar(40)', { kind: 'text', maxLength: 40 }],
       ['CHARACTER VARYING(7)', { kind: 'text', maxLength: 7 }],
       ['TEXT', { kind: 'text' }],
@@ -151,6 +152,8 @@ describe('SQLite provider', () => {
           { name: 'b', nativeType: 'TEXT', type: { kind: 'text' }, nullable: false },
           { name: 'a', nativeType: 'INTEGER', type: { kind: 'int64' }, nullable: false },
           { name: 'c', nativeType: 'REAL', type: { kind: 'float64' }, nullable: true },
+          // Listed so the plan can say it skips it; generated columns cannot be written.
+          { name: 'g', nativeType: 'INT', type: null, nullable: true, generated: true },
           { name: 'email', nativeType: 'VARCHAR(80)', type: { kind: 'text', maxLength: 80 }, nullable: true },
         ]);
         assert.deepEqual(info?.primaryKey, ['a', 'b']);

@@ -262,8 +262,13 @@ async function writeRows(session: PostgresSession, table: TableSchema, names: Tr
  * silently overwritten.
  */
 async function updateThenInsert(session: PostgresSession, table: TableSchema, names: TrackingNames, anyExisting: boolean): Promise<number> {
-  const others = table.columns.map((column, index) => ({ column, index })).filter(({ column }) => !table.primaryKey.includes(column.name));
+  // A GENERATED ALWAYS identity value is set on insert only: PostgreSQL refuses any other value
+  // in an UPDATE, so it is left out of SET and a changed one is refused before anything is written.
+  const others = table.columns
+    .map((column, index) => ({ column, index }))
+    .filter(({ column }) => !table.primaryKey.includes(column.name) && column.identity !== 'always');
   let updated = 0;
+  if (anyExisting) await refuseChangedIdentity(session, table, names);
   if (anyExisting && others.length > 0) {
     const assignments = others.map(({ column, index }) => `${quoteIdent(column.name)} = h.${batchColumn(table, index)}`);
     const result = await session.query(
@@ -285,6 +290,23 @@ async function updateThenInsert(session: PostgresSession, table: TableSchema, na
   );
   if (inserted.rowCount !== Number(expected.rows[0]?.count ?? 0)) throw new LocalWriteRaced();
   return updated + inserted.rowCount;
+}
+
+/** HS_DATA_REJECTED, so the transfer keeps the row as a failed record, when an incoming row changes an always-identity value. */
+async function refuseChangedIdentity(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<void> {
+  const identities = table.columns.map((column, index) => ({ column, index })).filter(({ column }) => column.identity === 'always');
+  for (const { column, index } of identities) {
+    const changed = await session.query(
+      `SELECT 1 FROM ${names.batchTable} h JOIN ${names.baseTable} b ON ${baseKeyMatch(table)}
+       WHERE NOT h.deleted AND b.${quoteIdent(column.name)} IS DISTINCT FROM h.${batchColumn(table, index)} LIMIT 1`,
+    );
+    if (changed.rowCount > 0) {
+      throw new HubsyncError(
+        ErrorCode.DataRejected,
+        `column "${table.name}.${column.name}" is GENERATED ALWAYS AS IDENTITY here: its value is set on insert and cannot be changed`,
+      );
+    }
+  }
 }
 
 const uniqueViolation = '23505';

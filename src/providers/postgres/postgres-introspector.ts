@@ -10,6 +10,7 @@ interface ColumnRow extends Record<string, unknown> {
   typmod: number;
   not_null: boolean;
   generated: boolean;
+  identity: string;
 }
 
 interface IndexRow extends Record<string, unknown> {
@@ -29,7 +30,7 @@ const columnsSql = `
 SELECT c.relname AS table_name, a.attname AS column_name,
        format_type(a.atttypid, a.atttypmod) AS native_type,
        a.atttypid AS type_oid, a.atttypmod AS typmod, a.attnotnull AS not_null,
-       a.attgenerated <> '' AS generated
+       a.attgenerated <> '' AS generated, a.attidentity::text AS identity
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -77,6 +78,8 @@ export async function introspectTables(runner: QueryRunner, schema: string, tabl
       nativeType: row.generated ? `${row.native_type} generated` : row.native_type,
       type: row.generated ? null : logicalTypeOf(Number(row.type_oid), row.typmod),
       nullable: !row.not_null,
+      ...(row.generated ? { generated: true } : {}),
+      ...identityOf(row.identity),
     });
   }
   for (const row of indexes.rows) {
@@ -88,6 +91,12 @@ export async function introspectTables(runner: QueryRunner, schema: string, tabl
     }
   }
   return [...tables].map(([name, entry]) => ({ name, ...entry }));
+}
+
+/** pg_attribute.attidentity: 'a' GENERATED ALWAYS, 'd' BY DEFAULT, '' none. */
+function identityOf(code: string): Pick<ColumnInfo, 'identity'> {
+  if (code === 'a') return { identity: 'always' };
+  return code === 'd' ? { identity: 'byDefault' } : {};
 }
 
 /** The native type of each column of one table, spelled by format_type so it is valid SQL as-is. */

@@ -43,8 +43,10 @@ export function logicalTypeOf(typeOid: number, typmod: number): LogicalType | nu
     case TypeOid.text:
       return { kind: 'text' };
     case TypeOid.varchar:
-    case TypeOid.bpchar:
       return typmod >= typmodHeader ? { kind: 'text', maxLength: typmod - typmodHeader } : { kind: 'text' };
+    case TypeOid.bpchar:
+      // Only char(n) pads; a bare bpchar has no length and keeps text as it is.
+      return typmod >= typmodHeader ? { kind: 'text', maxLength: typmod - typmodHeader, fixedLength: true } : { kind: 'text' };
     case TypeOid.bool:
       return { kind: 'boolean' };
     case TypeOid.date:
@@ -58,8 +60,9 @@ export function logicalTypeOf(typeOid: number, typmod: number): LogicalType | nu
     case TypeOid.uuid:
       return { kind: 'uuid' };
     case TypeOid.json:
-    case TypeOid.jsonb:
       return { kind: 'json' };
+    case TypeOid.jsonb:
+      return { kind: 'json', binary: true };
     default:
       return null;
   }
@@ -92,7 +95,8 @@ export function nativeTypeOf(type: LogicalType): string {
     case 'float64':
       return 'double precision';
     case 'text':
-      return type.maxLength === undefined ? 'text' : `character varying(${typeModifier(type.maxLength)})`;
+      if (type.maxLength === undefined) return 'text';
+      return `${type.fixedLength === true ? 'character' : 'character varying'}(${typeModifier(type.maxLength)})`;
     case 'boolean':
       return 'boolean';
     case 'date':
@@ -106,8 +110,8 @@ export function nativeTypeOf(type: LogicalType): string {
     case 'uuid':
       return 'uuid';
     case 'json':
-      // json, not jsonb: jsonb rewrites whitespace and key order, and json must keep its text.
-      return 'json';
+      // jsonb only where the source is jsonb: it rewrites whitespace and key order, json keeps its text.
+      return type.binary === true ? 'jsonb' : 'json';
   }
 }
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Change, Cursor, Operation, ReadChangesRequest, Stamp } from '../../engine/provider.js';
 import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
-import { ErrorCode, HubsyncError } from '../../errors.js';
+import { ErrorCode, HubsyncError, isHubsyncError } from '../../errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
 import { trackingKeyColumns, trackingTableName } from './sqlite-tracking-sql.js';
 import { isoMicros, toCanonical, toParameter, type SqliteParameter, type SqliteValue } from './sqlite-types.js';
@@ -34,15 +34,25 @@ export function trackedVersionSql(table: TableSchema): string {
 export function decodeTrackedRow(row: readonly SqliteValue[], table: TableSchema): TrackedVersion {
   const [stamp, op, changedAt, found] = row;
   const keyCount = table.primaryKey.length;
-  const key = keyColumnsOf(table).map(({ column }, index) => toCanonical(row[4 + index] ?? null, column.type));
+  const key = keyColumnsOf(table).map(({ column }, index) => columnValue(row[4 + index] ?? null, table, column));
   const deleted = op === 'D' || found !== 1n;
   return {
     stamp: String(stamp),
     operation: deleted ? 'delete' : op === 'I' ? 'insert' : 'update',
     changedAt: isoMicros(String(changedAt)),
     key,
-    values: deleted ? null : table.columns.map((column, position) => toCanonical(row[4 + keyCount + position] ?? null, column.type)),
+    values: deleted ? null : table.columns.map((column, position) => columnValue(row[4 + keyCount + position] ?? null, table, column)),
   };
+}
+
+/** A column's canonical value; a value it cannot represent is refused naming the column, not altered. */
+function columnValue(value: SqliteValue, table: TableSchema, column: ColumnSchema): SyncValue {
+  try {
+    return toCanonical(value, column.type);
+  } catch (error) {
+    if (!isHubsyncError(error)) throw error;
+    throw new HubsyncError(error.code, `column "${table.name}.${column.name}": ${error.message}`, { cause: error });
+  }
 }
 
 /** Values aligned with the table's columns holding only the key: what a delete carries. */

@@ -68,17 +68,22 @@ export function hasTable(db: Database.Database, name: string): boolean {
   return count === 1n;
 }
 
+/** pragma_table_xinfo's "hidden": 1 for a virtual table's hidden column, 2 and 3 for generated columns. */
+const hiddenInVirtualTable = 1n;
+
 function describeTable(db: Database.Database, name: string): TableInfo {
   // Table-valued pragmas take the table name as a bound parameter, so it is never spliced.
   const rows = db
     .prepare<[string], ColumnRow>(`SELECT "name", "type", "notnull", "pk", "hidden" FROM pragma_table_xinfo(?, 'main') ORDER BY "cid"`)
     .all(name)
-    // Generated and virtual-table columns cannot be written, so they cannot be synced.
-    .filter((row) => row.hidden === 0n);
+    // Hidden columns of virtual tables are no columns of the table's rows.
+    .filter((row) => row.hidden !== hiddenInVirtualTable);
   const columns: ColumnInfo[] = rows.map((row) => ({
     name: row.name,
     nativeType: row.type,
-    type: logicalTypeOf(row.type),
+    // Generated columns (hidden 2 and 3) cannot be written: reported so the plan can say it skips them.
+    type: row.hidden === 0n ? logicalTypeOf(row.type) : null,
+    ...(row.hidden === 0n ? {} : { generated: true }),
     // SQLite lets a rowid table's key hold NULL unless declared NOT NULL; a key that must match
     // rows across databases is treated as required, as every other engine enforces.
     nullable: row.notnull === 0n && row.pk === 0n,

@@ -31,12 +31,14 @@ const logicalByName: ReadonlyMap<string, LogicalType['kind']> = new Map<string, 
   ['DECIMAL', 'decimal'],
   ['NUMERIC', 'decimal'],
   ['DECIMAL_TEXT', 'decimal'],
+  // SQLite stores every floating-point value in 8 bytes whatever the declared name, so FLOAT4 is
+  // a double too: read as float32 it would become a PostgreSQL real and come back rounded.
   ['REAL', 'float64'],
   ['DOUBLE', 'float64'],
   ['DOUBLE PRECISION', 'float64'],
   ['FLOAT', 'float64'],
   ['FLOAT8', 'float64'],
-  ['FLOAT4', 'float32'],
+  ['FLOAT4', 'float64'],
   ['TEXT', 'text'],
   ['CLOB', 'text'],
   ['VARCHAR', 'text'],
@@ -87,7 +89,9 @@ export function logicalTypeOf(declared: string): LogicalType | null {
 
 /**
  * The declared type createTable writes for a logical type. Each maps back to the same logical
- * type, and its affinity stores the canonical values unchanged: decimals are declared
+ * type or to one that holds every value of it (SQLite has no 16/32-bit integers, no 4-byte
+ * floats, pads no char(n) and parses no JSON, so it reads those back as int64, float64, text(n)
+ * and json), and its affinity stores the canonical values unchanged: decimals are declared
  * DECIMAL_TEXT because the TEXT in the name gives TEXT affinity, where DECIMAL would give NUMERIC
  * affinity and turn "12.30" into a 15-digit REAL.
  */
@@ -107,7 +111,9 @@ export function declaredTypeOf(type: LogicalType): string {
     case 'float64':
       return 'DOUBLE';
     case 'text':
-      return type.maxLength === undefined ? 'TEXT' : `VARCHAR(${type.maxLength})`;
+      if (type.maxLength === undefined) return 'TEXT';
+      // char(n) text arrives padded already; CHAR only keeps the declaration recognisable.
+      return `${type.fixedLength === true ? 'CHAR' : 'VARCHAR'}(${type.maxLength})`;
     case 'boolean':
       return 'BOOLEAN';
     case 'date':
@@ -237,6 +243,7 @@ const timestampPattern = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))
  * Programs writing SQLite store timestamps in several ISO spellings ("T" separator, "Z" suffix,
  * millisecond fractions); the canonical form has one spelling, so the same instant compares equal
  * in every database. Text that is no ISO timestamp is kept as stored.
+ * Throws HS_DATA_REJECTED for a non-zero offset in a column without a zone.
  */
 function canonicalTimestamp(text: string, withZone: boolean): string {
   const match = timestampPattern.exec(text.trim());
@@ -245,7 +252,17 @@ function canonicalTimestamp(text: string, withZone: boolean): string {
   const fraction = fractionDigits.slice(0, 6).replace(/0+$/, '');
   const fractionPart = fraction === '' ? '' : `.${fraction}`;
   const offset = zone === undefined ? 0 : offsetMinutes(zone);
-  if (!withZone) return offset === 0 ? `${date} ${time}${fractionPart}` : text;
+  if (!withZone) {
+    // Which instant "10:00+02:00" means in a column without a zone is unknowable: dropping the
+    // offset or shifting to UTC would both alter the value, so the row is refused instead.
+    if (offset !== 0) {
+      throw new HubsyncError(
+        ErrorCode.DataRejected,
+        `a timestamp with a UTC offset (${zone ?? ''}) cannot be represented in a column without a time zone`,
+      );
+    }
+    return `${date} ${time}${fractionPart}`;
+  }
   if (offset === 0) return `${date} ${time}${fractionPart}+00`;
   const utc = new Date(new Date(`${date}T${time}Z`).getTime() - offset * 60_000).toISOString();
   return `${utc.slice(0, 10)} ${utc.slice(11, 19)}${fractionPart}+00`;
