@@ -42,7 +42,6 @@ export interface TransferBudget {
   readonly maxBatches?: number;
   /** Epoch milliseconds. */
   readonly deadline?: number;
-  readonly now?: () => number;
 }
 
 export interface TransferOptions {
@@ -245,8 +244,7 @@ interface Budget {
 }
 
 function budgetOf(budget: TransferBudget = {}): Budget {
-  const now = budget.now ?? Date.now;
-  const pastDeadline = (): boolean => budget.deadline !== undefined && now() >= budget.deadline;
+  const pastDeadline = (): boolean => budget.deadline !== undefined && Date.now() >= budget.deadline;
   let committed = false;
   return {
     spent: (batches) => (budget.maxBatches !== undefined && batches >= budget.maxBatches) || (batches > 0 && pastDeadline()),

@@ -144,7 +144,7 @@ class PostgresProvider implements Provider {
   async deprovision(): Promise<void> {
     await this.connection.transaction(async (session) => {
       await session.query('SELECT pg_catalog.pg_advisory_xact_lock($1)', [provisioningLock]);
-      if (!(await trackingSchemaExists(session))) return;
+      if (!(await tablesExist(session, [trackedTable]))) return;
       const { rows } = await session.query<{ table_name: string; tracking_table: string; function_prefix: string; base_exists: boolean }>(
         `SELECT table_name, tracking_table, function_prefix,
                 pg_catalog.to_regclass(pg_catalog.quote_ident($1) || '.' || pg_catalog.quote_ident(table_name)) IS NOT NULL AS base_exists
@@ -194,7 +194,7 @@ class PostgresProvider implements Provider {
   }
 
   async readPositions(sourceScope: string): Promise<ReadonlyMap<string, PositionToken>> {
-    if (!(await positionsExist(this.connection))) return new Map();
+    if (!(await tablesExist(this.connection, [positionsTable]))) return new Map();
     const { rows } = await this.connection.query<{ table_name: string; position: string }>(
       `SELECT table_name, position FROM ${positionsTable} WHERE source_scope = $1 AND position IS NOT NULL`,
       [sourceScope],
@@ -229,16 +229,12 @@ class PostgresProvider implements Provider {
   }
 }
 
-async function trackingSchemaExists(runner: QueryRunner): Promise<boolean> {
+/** Whether every one of hubsync's tables named here exists, in one round trip. */
+async function tablesExist(runner: QueryRunner, names: readonly string[]): Promise<boolean> {
   const { rows } = await runner.query<{ present: boolean }>(
-    `SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present`,
-    [trackedTable],
+    `SELECT bool_and(pg_catalog.to_regclass(name) IS NOT NULL) AS present FROM unnest($1::text[]) AS name`,
+    [names],
   );
-  return rows[0]?.present === true;
-}
-
-async function positionsExist(runner: QueryRunner): Promise<boolean> {
-  const { rows } = await runner.query<{ present: boolean }>(`SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present`, [positionsTable]);
   return rows[0]?.present === true;
 }
 
@@ -247,7 +243,7 @@ async function positionsExist(runner: QueryRunner): Promise<boolean> {
  * earlier version), so the engine provisions again and the metadata is brought up to date.
  */
 async function trackedTableNames(runner: QueryRunner): Promise<string[]> {
-  if (!(await trackingSchemaExists(runner)) || !(await positionsExist(runner))) return [];
+  if (!(await tablesExist(runner, [trackedTable, positionsTable]))) return [];
   const { rows } = await runner.query<{ table_name: string }>(`SELECT table_name FROM ${trackedTable} ORDER BY table_name`);
   return rows.map((row) => row.table_name);
 }
