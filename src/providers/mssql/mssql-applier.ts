@@ -5,8 +5,9 @@ import type { TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { batchColumn, batchKeyColumn, trackingKeyColumn } from '../tracking-names.js';
 import { afterCursorSql, baseRowJoin, columnsOf, decodeTrackedRow, scopeDiffers, trackedRowSelect } from './mssql-change-reader.js';
-import { errorNumber, type MssqlDatabase, type MssqlSession, type SqlParameter, type StagingColumn } from './mssql-connection.js';
-import { quoteLiteral, quoteName } from './mssql-identifiers.js';
+import type { MssqlDatabase, MssqlSession, SqlParameter, StagingColumn } from './mssql-connection.js';
+import { errorNumber } from './mssql-errors.js';
+import { quoteLiteral, quoteIdentifier } from './mssql-identifiers.js';
 import { positionsTable, scopeKey, trackingNames, type TrackingNames } from './mssql-tracking-sql.js';
 import { comparableExpression, conversionTo, toWire, wireSqlType, wireTypeOf, type NativeColumn } from './mssql-types.js';
 
@@ -166,7 +167,7 @@ async function loadBatch(
     ];
   });
   await session.bulkLoad(names.rawTable, staged, rows);
-  const typed = table.columns.map((column, index) => `b.${quoteName(column.name)} AS ${batchColumn(table, index)}`);
+  const typed = table.columns.map((column, index) => `b.${quoteIdentifier(column.name)} AS ${batchColumn(table, index)}`);
   await session.query(
     `SELECT TOP (0) CAST(NULL AS int) AS ord, CAST(NULL AS bit) AS deleted, CAST(NULL AS bit) AS existed,
             CAST(NULL AS datetime2(7)) AS changed_at, ${typed.join(', ')}
@@ -238,8 +239,8 @@ async function writeRows(session: MssqlSession, table: TableSchema, names: Track
   const others = table.columns.map((column, index) => ({ column, index })).filter(({ column }) => !table.primaryKey.includes(column.name));
   let updated = 0;
   if (others.length > 0) {
-    const assignments = others.map(({ column, index }) => `${quoteName(column.name)} = h.${batchColumn(table, index)}`);
-    const current = others.map(({ index }) => comparableExpression(columns[index] as NativeColumn, `b.${quoteName(table.columns[index]?.name ?? '')}`));
+    const assignments = others.map(({ column, index }) => `${quoteIdentifier(column.name)} = h.${batchColumn(table, index)}`);
+    const current = others.map(({ index }) => comparableExpression(columns[index] as NativeColumn, `b.${quoteIdentifier(table.columns[index]?.name ?? '')}`));
     const incoming = others.map(({ index }) => comparableExpression(columns[index] as NativeColumn, `h.${batchColumn(table, index)}`));
     const [result] = await session.query<{ n: number }>(
       `UPDATE b SET ${assignments.join(', ')} FROM ${names.baseTable} b JOIN ${names.batchTable} h ON ${baseKeyMatch(table)}
@@ -254,7 +255,7 @@ async function writeRows(session: MssqlSession, table: TableSchema, names: Track
   if (identity) await session.query(`SET IDENTITY_INSERT ${names.baseTable} ON`);
   try {
     const [inserted] = await session.query<{ n: number }>(
-      `INSERT INTO ${names.baseTable} (${table.columns.map((column) => quoteName(column.name)).join(', ')})
+      `INSERT INTO ${names.baseTable} (${table.columns.map((column) => quoteIdentifier(column.name)).join(', ')})
        SELECT ${table.columns.map((_, index) => `h.${batchColumn(table, index)}`).join(', ')} FROM ${names.batchTable} h
        WHERE ${fresh} AND NOT EXISTS (SELECT 1 FROM ${names.baseTable} b WITH (UPDLOCK, HOLDLOCK) WHERE ${baseKeyMatch(table)});
        SELECT @@ROWCOUNT AS n`,
@@ -272,5 +273,5 @@ function trackingKeyMatch(table: TableSchema): string {
 }
 
 function baseKeyMatch(table: TableSchema): string {
-  return table.primaryKey.map((name) => `b.${quoteName(name)} = h.${batchKeyColumn(table, name)}`).join(' AND ');
+  return table.primaryKey.map((name) => `b.${quoteIdentifier(name)} = h.${batchKeyColumn(table, name)}`).join(' AND ');
 }

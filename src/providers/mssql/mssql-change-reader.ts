@@ -3,7 +3,7 @@ import type { SyncValue, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { trackingKeyColumn } from '../tracking-names.js';
 import type { QueryRunner, SqlParameter } from './mssql-connection.js';
-import { quoteName } from './mssql-identifiers.js';
+import { quoteIdentifier } from './mssql-identifiers.js';
 import { nativeColumns } from './mssql-introspector.js';
 import { trackingNames } from './mssql-tracking-sql.js';
 import { conversionTo, fromDriver, readExpression, toWire, wireTypeOf, type NativeColumn } from './mssql-types.js';
@@ -40,13 +40,13 @@ export function trackedRowSelect(table: TableSchema, columns: readonly NativeCol
   const values = table.columns.map((column, index) => {
     const keyPosition = table.primaryKey.indexOf(column.name);
     const native = columns[index] as NativeColumn;
-    return readExpression(native, keyPosition >= 0 ? `t.${trackingKeyColumn(keyPosition)}` : `b.${quoteName(column.name)}`);
+    return readExpression(native, keyPosition >= 0 ? `t.${trackingKeyColumn(keyPosition)}` : `b.${quoteIdentifier(column.name)}`);
   });
   return [
     't.stamp',
     't.op',
     "REPLACE(LEFT(CONVERT(varchar(27), t.changed_at, 121), 26), ' ', 'T')",
-    `CASE WHEN b.${quoteName(table.primaryKey[0] ?? '')} IS NULL THEN 0 ELSE 1 END`,
+    `CASE WHEN b.${quoteIdentifier(table.primaryKey[0] ?? '')} IS NULL THEN 0 ELSE 1 END`,
     ...values,
   ].join(', ');
 }
@@ -54,7 +54,7 @@ export function trackedRowSelect(table: TableSchema, columns: readonly NativeCol
 const trackedRowHeader = 4;
 
 export function baseRowJoin(table: TableSchema, baseTable: string): string {
-  const sameKey = table.primaryKey.map((name, position) => `b.${quoteName(name)} = t.${trackingKeyColumn(position)}`);
+  const sameKey = table.primaryKey.map((name, position) => `b.${quoteIdentifier(name)} = t.${trackingKeyColumn(position)}`);
   return `LEFT JOIN ${baseTable} b ON ${sameKey.join(' AND ')}`;
 }
 

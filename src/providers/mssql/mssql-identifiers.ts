@@ -4,12 +4,12 @@ export { derivedPrefix, trackingSchema, trackingTableName } from '../tracking-na
  * Quotes an identifier in brackets, doubling any `]`, so any name (spaces, quotes, semicolons,
  * brackets) is taken literally. Brackets work whatever QUOTED_IDENTIFIER a session has.
  */
-export function quoteName(name: string): string {
+export function quoteIdentifier(name: string): string {
   return `[${name.replaceAll(']', ']]')}]`;
 }
 
 export function qualifiedName(schema: string, name: string): string {
-  return `${quoteName(schema)}.${quoteName(name)}`;
+  return `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
 }
 
 /** A Unicode string literal for the few places that take no parameters (DDL, OBJECT_ID in DDL batches). */

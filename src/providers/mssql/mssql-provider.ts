@@ -12,31 +12,19 @@ import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './mssql-applier.js';
 import { readChanges, stampOf } from './mssql-change-reader.js';
-import { errorNumber, openMssqlDatabase, type MssqlDatabase, type MssqlSession, type QueryRunner } from './mssql-connection.js';
-import { qualifiedName, quoteLiteral, quoteName } from './mssql-identifiers.js';
-import { introspectTables, nativeColumns } from './mssql-introspector.js';
-import {
-  backfillSql,
-  dropMetadataSql,
-  dropTrackingSql,
-  metaTable,
-  metadataDdl,
-  namesOf,
-  positionsTable,
-  trackedTable,
-  trackingDdl,
-  trackingNames,
-  trackingSchemaVersion,
-} from './mssql-tracking-sql.js';
-import { comparesExactly, nativeTypeOf, type NativeColumn } from './mssql-types.js';
+import { openMssqlDatabase, type MssqlDatabase } from './mssql-connection.js';
+import { errorNumber } from './mssql-errors.js';
+import { qualifiedName, quoteIdentifier } from './mssql-identifiers.js';
+import { introspectTables } from './mssql-introspector.js';
+import { deprovisionAll, objectExists, provisionTables, trackedTableNames } from './mssql-provisioner.js';
+import { positionsTable } from './mssql-tracking-sql.js';
+import { nativeTypeOf } from './mssql-types.js';
 
 export interface MssqlProviderOptions {
   /** The schema holding the synced tables; `dbo` when omitted. */
   readonly schema?: string;
 }
 
-/** Provisioning and deprovisioning of one database take turns on this application lock. */
-const provisioningLock = 'hubsync.provision';
 
 /**
  * MIN_ACTIVE_ROWVERSION() is the lowest rowversion an open transaction holds, @@DBTS + 1 when
@@ -74,76 +62,29 @@ export class MssqlProvider implements Provider {
   async createTable(table: TableSchema): Promise<void> {
     const name = qualifiedName(this.schema, table.name);
     const columns = table.columns.map(
-      (column) => `${quoteName(column.name)} ${nativeTypeOf(column.type, table.primaryKey.includes(column.name))}${column.nullable ? ' NULL' : ' NOT NULL'}`,
+      (column) => `${quoteIdentifier(column.name)} ${nativeTypeOf(column.type, table.primaryKey.includes(column.name))}${column.nullable ? ' NULL' : ' NOT NULL'}`,
     );
-    const primaryKey = table.primaryKey.length > 0 ? [`PRIMARY KEY (${table.primaryKey.map(quoteName).join(', ')})`] : [];
+    const primaryKey = table.primaryKey.length > 0 ? [`PRIMARY KEY (${table.primaryKey.map(quoteIdentifier).join(', ')})`] : [];
     await this.database.transaction(async (session) => {
       await session.query(`CREATE TABLE ${name} (${[...columns, ...primaryKey].join(', ')})`);
       for (const index of table.indexes) {
-        await session.query(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteName(index.name)} ON ${name} (${index.columns.map(quoteName).join(', ')})`);
+        await session.query(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdentifier(index.name)} ON ${name} (${index.columns.map(quoteIdentifier).join(', ')})`);
       }
     });
   }
+
 
   async provision(tables: readonly TableSchema[]): Promise<void> {
-    await this.database.transaction(async (session) => {
-      await takeProvisioningLock(session);
-      for (const statement of metadataDdl) await session.query(statement);
-      await session.query(`IF NOT EXISTS (SELECT 1 FROM ${metaTable} WHERE [key] = N'schema_version') INSERT INTO ${metaTable} ([key], value) VALUES (N'schema_version', @p1)`, [
-        { type: 'nvarchar', value: trackingSchemaVersion },
-      ]);
-      const tracked = new Set(await trackedTableNames(session));
-      for (const table of tables) {
-        if (!tracked.has(table.name)) await this.track(session, table);
-      }
-    });
-  }
-
-  private async track(session: MssqlSession, table: TableSchema): Promise<void> {
-    const native = await nativeColumns(session, this.schema, table.name);
-    if (native === null) throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${this.schema}"`);
-    if (table.primaryKey.length === 0) throw new HubsyncError(ErrorCode.NoPrimaryKey, `Table "${table.name}" has no primary key`);
-    const keys: NativeColumn[] = table.primaryKey.map((name) => {
-      const column = native.get(name);
-      if (column === undefined) throw new HubsyncError(ErrorCode.ColumnNotFound, `Column "${name}" does not exist in table "${table.name}"`);
-      if (!comparesExactly(column)) {
-        throw new HubsyncError(ErrorCode.SchemaMismatch, `Primary-key column "${name}" of table "${table.name}" has a type that cannot be compared exactly`);
-      }
-      return column;
-    });
-    const names = trackingNames(this.schema, table.name);
-    // Keeps writers out between back-filling and creating the triggers, so no row is missed.
-    await session.query(`SELECT TOP (0) 1 AS locked FROM ${names.baseTable} WITH (TABLOCK, HOLDLOCK)`);
-    for (const statement of trackingDdl(names, keys)) await session.query(statement);
-    await session.query(backfillSql(names, keys));
-    await session.query(`INSERT INTO ${trackedTable} (table_name, tracking_table, trigger_prefix) VALUES (@p1, @p2, @p3)`, [
-      { type: 'nvarchar', value: table.name },
-      { type: 'nvarchar', value: names.trackingTableName },
-      { type: 'nvarchar', value: names.triggerPrefix },
-    ]);
+    await this.database.transaction((session) => provisionTables(session, this.schema, tables));
   }
 
   provisionedTables(): Promise<string[]> {
     return trackedTableNames(this.database);
   }
 
+
   async deprovision(): Promise<void> {
-    await this.database.transaction(async (session) => {
-      await takeProvisioningLock(session);
-      if (!(await objectExists(session, trackedTable))) return;
-      const rows = await session.query<{ table_name: string; tracking_table: string; trigger_prefix: string; base_exists: number }>(
-        `SELECT table_name, tracking_table, trigger_prefix,
-                CASE WHEN OBJECT_ID(QUOTENAME(@p1) + N'.' + QUOTENAME(table_name), N'U') IS NULL THEN 0 ELSE 1 END AS base_exists
-         FROM ${trackedTable}`,
-        [{ type: 'nvarchar', value: this.schema }],
-      );
-      for (const row of rows) {
-        // The names recorded at provisioning, so a future naming change still drops the old objects.
-        const names = namesOf(this.schema, row.table_name, row.tracking_table, row.trigger_prefix);
-        for (const statement of dropTrackingSql(names, row.base_exists === 1)) await session.query(statement);
-      }
-      for (const statement of dropMetadataSql) await session.query(statement);
-    });
+    await this.database.transaction((session) => deprovisionAll(session, this.schema));
   }
 
   async watermark(): Promise<Watermark> {
@@ -199,24 +140,4 @@ export class MssqlProvider implements Provider {
       throw error;
     }
   }
-}
-
-async function takeProvisioningLock(session: MssqlSession): Promise<void> {
-  await session.query(
-    `DECLARE @result int; EXEC @result = sys.sp_getapplock @Resource = ${quoteLiteral(provisioningLock)}, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1; SELECT @result AS result`,
-  );
-}
-
-async function objectExists(runner: QueryRunner, name: string): Promise<boolean> {
-  const rows = await runner.query<{ present: number }>(`SELECT CASE WHEN OBJECT_ID(@p1, N'U') IS NULL THEN 0 ELSE 1 END AS present`, [
-    { type: 'nvarchar', value: name },
-  ]);
-  return rows[0]?.present === 1;
-}
-
-/** Tables tracked here; none while the positions table is missing (see postgres-provider.ts). */
-async function trackedTableNames(runner: QueryRunner): Promise<string[]> {
-  if (!(await objectExists(runner, trackedTable)) || !(await objectExists(runner, positionsTable))) return [];
-  const rows = await runner.query<{ table_name: string }>(`SELECT table_name FROM ${trackedTable} ORDER BY table_name`);
-  return rows.map((row) => row.table_name);
 }

@@ -1,5 +1,5 @@
 import { trackingKeyColumn } from '../tracking-names.js';
-import { derivedPrefix, qualifiedName, quoteLiteral, quoteName, trackingSchema, trackingTableName } from './mssql-identifiers.js';
+import { derivedPrefix, qualifiedName, quoteLiteral, quoteIdentifier, trackingSchema, trackingTableName } from './mssql-identifiers.js';
 import { nativeSpelling, type NativeColumn } from './mssql-types.js';
 
 /**
@@ -18,7 +18,7 @@ export const scopeKey = 'hubsync.scope';
 
 export const metadataDdl: readonly string[] = [
   // CREATE SCHEMA must be alone in its batch, hence EXEC.
-  `IF SCHEMA_ID(${quoteLiteral(trackingSchema)}) IS NULL EXEC(N'CREATE SCHEMA ${quoteName(trackingSchema)}')`,
+  `IF SCHEMA_ID(${quoteLiteral(trackingSchema)}) IS NULL EXEC(N'CREATE SCHEMA ${quoteIdentifier(trackingSchema)}')`,
   `IF OBJECT_ID(${quoteLiteral(metaTable)}, N'U') IS NULL
    CREATE TABLE ${metaTable} ([key] nvarchar(128) NOT NULL PRIMARY KEY, value nvarchar(max) NULL)`,
   `IF OBJECT_ID(${quoteLiteral(trackedTable)}, N'U') IS NULL
@@ -87,8 +87,8 @@ export function trackingDdl(names: TrackingNames, keys: readonly NativeColumn[])
        scope nvarchar(128) NULL,
        op char(1) NOT NULL,
        changed_at datetime2(7) NOT NULL,
-       CONSTRAINT ${quoteName(`hubsync_${names.triggerPrefix}_pk`)} PRIMARY KEY (${keyList}))`,
-    `CREATE UNIQUE INDEX ${quoteName(`hubsync_${names.triggerPrefix}_stamp`)} ON ${names.trackingTable} (stamp)`,
+       CONSTRAINT ${quoteIdentifier(`hubsync_${names.triggerPrefix}_pk`)} PRIMARY KEY (${keyList}))`,
+    `CREATE UNIQUE INDEX ${quoteIdentifier(`hubsync_${names.triggerPrefix}_stamp`)} ON ${names.trackingTable} (stamp)`,
     triggerDdl(names, keys, 'insert'),
     triggerDdl(names, keys, 'update'),
     triggerDdl(names, keys, 'delete'),
@@ -103,7 +103,7 @@ export function trackingDdl(names: TrackingNames, keys: readonly NativeColumn[])
  */
 function triggerDdl(names: TrackingNames, keys: readonly NativeColumn[], event: 'insert' | 'update' | 'delete'): string {
   const k = keys.map((_, position) => trackingKeyColumn(position));
-  const renamed = (alias: string): string => keys.map((key, position) => `${alias}.${quoteName(key.name)} AS ${k[position]}`).join(', ');
+  const renamed = (alias: string): string => keys.map((key, position) => `${alias}.${quoteIdentifier(key.name)} AS ${k[position]}`).join(', ');
   const changed =
     event === 'insert'
       ? `SELECT ${renamed('i')}, 'I' AS op FROM inserted i`
@@ -144,7 +144,7 @@ END`;
 export function backfillSql(names: TrackingNames, keys: readonly NativeColumn[]): string {
   const keyList = keys.map((_, position) => trackingKeyColumn(position)).join(', ');
   return `INSERT INTO ${names.trackingTable} (${keyList}, scope, op, changed_at)
-    SELECT ${keys.map((key) => `b.${quoteName(key.name)}`).join(', ')}, NULL, 'I', '1970-01-01T00:00:00'
+    SELECT ${keys.map((key) => `b.${quoteIdentifier(key.name)}`).join(', ')}, NULL, 'I', '1970-01-01T00:00:00'
     FROM ${names.baseTable} b`;
 }
 
@@ -162,5 +162,5 @@ export const dropMetadataSql: readonly string[] = [
   `IF SCHEMA_ID(${quoteLiteral(trackingSchema)}) IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM sys.objects WHERE schema_id = SCHEMA_ID(${quoteLiteral(trackingSchema)}))
      AND NOT EXISTS (SELECT 1 FROM sys.types WHERE schema_id = SCHEMA_ID(${quoteLiteral(trackingSchema)}))
-   EXEC(N'DROP SCHEMA ${quoteName(trackingSchema)}')`,
+   EXEC(N'DROP SCHEMA ${quoteIdentifier(trackingSchema)}')`,
 ];

@@ -1,6 +1,6 @@
 import type { LogicalType, SyncValue } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
-import { quoteName } from './mssql-identifiers.js';
+import { quoteIdentifier } from './mssql-identifiers.js';
 
 /** A column as sys.columns describes it; the type is the system type (alias types resolved). */
 export interface NativeColumn {
@@ -126,7 +126,7 @@ export function nativeSpelling(column: NativeColumn, withCollation = false): str
 
 /** Catalogue words spliced into DDL (type and collation names) may hold only letters, digits and "_". */
 function plainWord(word: string): string {
-  if (!/^[A-Za-z0-9_]+$/.test(word)) throw new HubsyncError(ErrorCode.SchemaMismatch, `Unexpected type or collation name ${quoteName(word)}`);
+  if (!/^[A-Za-z0-9_]+$/.test(word)) throw new HubsyncError(ErrorCode.SchemaMismatch, `Unexpected type or collation name ${quoteIdentifier(word)}`);
   return word;
 }
 

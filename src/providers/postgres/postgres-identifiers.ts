@@ -1,7 +1,7 @@
 export { derivedPrefix, trackingSchema, trackingTableName } from '../tracking-names.js';
 
 /** Quotes an identifier so any name, including one containing quotes or SQL, is taken literally. */
-export function quoteIdent(name: string): string {
+export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
@@ -11,7 +11,7 @@ export function quoteLiteral(value: string): string {
 }
 
 export function qualifiedName(schema: string, name: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+  return `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import {
   quoteLiteral,
   dollarQuote,
   qualifiedName,
-  quoteIdent,
+  quoteIdentifier,
   trackingSchema,
   trackingTableName,
 } from './postgres-identifiers.js';
@@ -26,7 +26,7 @@ export const positionsTable = qualifiedName(trackingSchema, 'positions');
 export const trackingSchemaVersion = '1';
 
 export const metadataDdl: readonly string[] = [
-  `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(trackingSchema)}`,
+  `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(trackingSchema)}`,
   `CREATE TABLE IF NOT EXISTS ${metaTable} (key text PRIMARY KEY, value text)`,
   `CREATE TABLE IF NOT EXISTS ${trackedTable} (
      table_name text PRIMARY KEY,
@@ -78,7 +78,7 @@ export function namesOf(schema: string, table: string, trackingTable: string, fu
     trackingTable: qualifiedName(trackingSchema, trackingTable),
     trackingTableName: trackingTable,
     functionPrefix,
-    batchTable: `pg_temp.${quoteIdent(`hubsync_batch_${functionPrefix}`)}`,
+    batchTable: `pg_temp.${quoteIdentifier(`hubsync_batch_${functionPrefix}`)}`,
   };
 }
 
@@ -106,7 +106,7 @@ export function trackingDdl(names: TrackingNames, keys: readonly KeyColumn[]): s
        op "char" NOT NULL,
        changed_at timestamptz NOT NULL,
        PRIMARY KEY (${keyList}))`,
-    `CREATE INDEX ${quoteIdent(`${names.functionPrefix}_stamp`)} ON ${names.trackingTable} (stamp, ${keyList})`,
+    `CREATE INDEX ${quoteIdentifier(`${names.functionPrefix}_stamp`)} ON ${names.trackingTable} (stamp, ${keyList})`,
     ...triggerFunctionDdl(names, keys),
     `CREATE TRIGGER ${triggerNames.insert} AFTER INSERT ON ${names.baseTable}
        REFERENCING NEW TABLE AS hubsync_new
@@ -131,7 +131,7 @@ export function trackingDdl(names: TrackingNames, keys: readonly KeyColumn[]): s
 function triggerFunctionDdl(names: TrackingNames, keys: readonly KeyColumn[]): string[] {
   const keyList = keys.map((_, position) => trackingKeyColumn(position)).join(', ');
   const renamedColumnsOf = (alias: string): string =>
-    keys.map((key, position) => `${alias}.${quoteIdent(key.name)} AS ${trackingKeyColumn(position)}`).join(', ');
+    keys.map((key, position) => `${alias}.${quoteIdentifier(key.name)} AS ${trackingKeyColumn(position)}`).join(', ');
   const batchMatch = keys.map((_, position) => `h.${trackingKeyColumn(position)} = c.${trackingKeyColumn(position)}`).join(' AND ');
   /**
    * `changed` holds the keys (k1..km) and op of the statement's changes. A local write happens
@@ -192,7 +192,7 @@ END;`)}`,
  */
 export function backfillSql(names: TrackingNames, keys: readonly KeyColumn[]): string {
   const keyList = keys.map((_, position) => trackingKeyColumn(position)).join(', ');
-  const baseKeys = keys.map((key) => `b.${quoteIdent(key.name)}`).join(', ');
+  const baseKeys = keys.map((key) => `b.${quoteIdentifier(key.name)}`).join(', ');
   return `INSERT INTO ${names.trackingTable} (${keyList}, stamp, scope, op, changed_at)
     SELECT ${baseKeys}, pg_catalog.pg_current_xact_id()::text::bigint, NULL, 'I', 'epoch'::timestamptz
     FROM ${names.baseTable} b`;

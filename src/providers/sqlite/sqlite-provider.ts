@@ -16,7 +16,7 @@ import { applyChanges } from './sqlite-applier.js';
 import { readChanges } from './sqlite-change-reader.js';
 import { mapSqliteError } from './sqlite-errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
-import { hasTable, introspectTables, trackedRows } from './sqlite-introspector.js';
+import { hasTable, introspectTables, trackedTableRows } from './sqlite-introspector.js';
 import { deprovisionAll, provisionTables } from './sqlite-provisioner.js';
 import { createTableDdl } from './sqlite-schema-sql.js';
 import { metaTable, positionsTable } from './sqlite-tracking-sql.js';
@@ -77,7 +77,7 @@ class SqliteProvider implements Provider {
   }
 
   provisionedTables(): Promise<string[]> {
-    return this.serialize('listing tracked tables', () => trackedRows(this.db).map((row) => row.table_name));
+    return this.serialize('listing tracked tables', () => trackedTableRows(this.db).map((row) => row.table_name));
   }
 
   deprovision(): Promise<void> {
@@ -148,7 +148,7 @@ class SqliteProvider implements Provider {
   }
 
   private requireTracked(table: string): void {
-    if (!trackedRows(this.db).some((row) => row.table_name === table)) {
+    if (!trackedTableRows(this.db).some((row) => row.table_name === table)) {
       throw new HubsyncError(
         ErrorCode.NotProvisioned,
         `Table ${table} has no hubsync change tracking in the SQLite database; provision it first`,
