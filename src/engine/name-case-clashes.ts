@@ -2,6 +2,7 @@ import { ErrorCode, HubsyncError } from '../errors.js';
 import type { SyncGroup } from './group.js';
 import type { EngineName } from './provider.js';
 import type { TableSchema } from './types.js';
+import { tableId } from './table-name.js';
 
 /**
  * Engines whose table and column names ignore case: SQLite folds ASCII letters, so "Orders" and
@@ -19,7 +20,7 @@ export function assertNamesFitMembers(group: SyncGroup, tables: readonly TableSc
   const member = group.members.find((candidate) => namesIgnoreCase[candidate.provider]);
   if (member === undefined) return;
   const where = `member "${member.name}" (${member.provider}) does not tell names apart by case`;
-  const tableClash = clash(tables.map((table) => table.name));
+  const tableClash = clash(tables.map(tableId));
   if (tableClash) {
     throw new HubsyncError(ErrorCode.ConfigInvalid, `tables "${tableClash[0]}" and "${tableClash[1]}" differ only in case and ${where}`);
   }
@@ -28,7 +29,7 @@ export function assertNamesFitMembers(group: SyncGroup, tables: readonly TableSc
     if (columnClash) {
       throw new HubsyncError(
         ErrorCode.ConfigInvalid,
-        `table "${table.name}": columns "${columnClash[0]}" and "${columnClash[1]}" differ only in case and ${where}`,
+        `table "${tableId(table)}": columns "${columnClash[0]}" and "${columnClash[1]}" differ only in case and ${where}`,
       );
     }
   }

@@ -10,6 +10,7 @@ import { errorNumber } from './mssql-errors.js';
 import { quoteLiteral, quoteIdentifier } from './mssql-identifiers.js';
 import { positionsTable, scopeKey, trackingNames, type TrackingNames } from './mssql-tracking-sql.js';
 import { comparableExpression, conversionTo, toWire, wireSqlType, wireTypeOf, type NativeColumn } from './mssql-types.js';
+import { tableId } from '../../engine/table-name.js';
 
 /** How long one statement waits for a row another transaction has locked before the apply starts over. */
 const lockTimeoutMs = 2000;
@@ -26,11 +27,11 @@ class LocalWriteRaced extends Error {}
  * load into a temporary table, lock the rows it will change, detect conflicts with one join, let
  * the engine decide, write, and record the position in the same transaction (invariant 7).
  */
-export async function applyChanges(database: MssqlDatabase, schema: string, request: ApplyRequest): Promise<ApplyResult> {
-  const names = trackingNames(schema, request.table.name);
+export async function applyChanges(database: MssqlDatabase, request: ApplyRequest): Promise<ApplyResult> {
+  const names = trackingNames(request.table);
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await database.transaction((session) => withScope(session, names, request.sourceScope, () => applyInTransaction(session, names, schema, request)));
+      return await database.transaction((session) => withScope(session, names, request.sourceScope, () => applyInTransaction(session, names, request)));
     } catch (error) {
       const retryable = error instanceof LocalWriteRaced || retryableErrors.has(errorNumber(error) ?? 0);
       if (!retryable) throw error;
@@ -68,7 +69,7 @@ function dropStagingSql(names: TrackingNames): string {
   return `DROP TABLE IF EXISTS ${names.batchTable}; DROP TABLE IF EXISTS ${names.rawTable}`;
 }
 
-async function applyInTransaction(session: MssqlSession, names: TrackingNames, schema: string, request: ApplyRequest): Promise<ApplyResult> {
+async function applyInTransaction(session: MssqlSession, names: TrackingNames, request: ApplyRequest): Promise<ApplyResult> {
   // Applies to one table take turns (application writes do not wait for this lock), as PostgreSQL's advisory lock.
   const [lock] = await session.query<{ result: number }>(
     `DECLARE @result int; EXEC @result = sys.sp_getapplock @Resource = @p1, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1; SELECT @result AS result`,
@@ -77,16 +78,16 @@ async function applyInTransaction(session: MssqlSession, names: TrackingNames, s
   if ((lock?.result ?? -1) < 0) throw new HubsyncError(ErrorCode.DatabaseError, `sp_getapplock refused the applier lock (${lock?.result})`);
   const { position, sourceScope, table } = request;
   if (position !== null) {
-    const recorded = await lockPosition(session, sourceScope, table.name);
+    const recorded = await lockPosition(session, sourceScope, tableId(table));
     if (recorded === position.through) return { applied: 0, alreadyApplied: true };
-    if (recorded !== position.after) throw positionMoved(table.name);
+    if (recorded !== position.after) throw positionMoved(tableId(table));
   }
-  const applied = await applyBatch(session, names, await columnsOf(session, schema, table), request);
+  const applied = await applyBatch(session, names, await columnsOf(session, table), request);
   if (position !== null) {
     await session.query(`UPDATE ${positionsTable} SET position = @p1, updated_at = SYSUTCDATETIME() WHERE source_scope = @p2 AND table_name = @p3`, [
       { type: 'nvarchar', value: position.through },
       { type: 'nvarchar', value: sourceScope },
-      { type: 'nvarchar', value: table.name },
+      { type: 'nvarchar', value: tableId(table) },
     ]);
   }
   return { applied, alreadyApplied: false };

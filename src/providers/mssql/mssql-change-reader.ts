@@ -7,11 +7,12 @@ import { quoteIdentifier } from './mssql-identifiers.js';
 import { nativeColumns } from './mssql-introspector.js';
 import { trackingNames } from './mssql-tracking-sql.js';
 import { conversionTo, fromDriver, readExpression, toWire, wireTypeOf, type NativeColumn } from './mssql-types.js';
+import { schemaOf } from './mssql-identifiers.js';
 
 /** The base table's columns aligned with the table schema; throws when one is gone. */
-export async function columnsOf(runner: QueryRunner, schema: string, table: TableSchema): Promise<NativeColumn[]> {
-  const native = await nativeColumns(runner, schema, table.name);
-  if (native === null) throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${schema}"`);
+export async function columnsOf(runner: QueryRunner, table: TableSchema): Promise<NativeColumn[]> {
+  const native = await nativeColumns(runner, table);
+  if (native === null) throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${schemaOf(table)}"`);
   return table.columns.map((column) => {
     const found = native.get(column.name);
     if (found === undefined) throw new HubsyncError(ErrorCode.ColumnNotFound, `Column "${column.name}" does not exist in table "${table.name}"`);
@@ -100,10 +101,10 @@ export function afterCursorSql(table: TableSchema, columns: readonly NativeColum
 }
 
 /** Changes after `after` and below `before` ordered by (stamp, key), in one statement through the stamp index. */
-export async function readChanges(runner: QueryRunner, schema: string, request: ReadChangesRequest): Promise<Change[]> {
+export async function readChanges(runner: QueryRunner, request: ReadChangesRequest): Promise<Change[]> {
   const { table } = request;
-  const names = trackingNames(schema, table.name);
-  const columns = await columnsOf(runner, schema, table);
+  const names = trackingNames(table);
+  const columns = await columnsOf(runner, table);
   const params: SqlParameter[] = [
     { type: 'int', value: request.limit },
     stampParameter(request.before),

@@ -1,3 +1,5 @@
+import { schemaRules, type TableName } from '../../engine/table-name.js';
+
 export { derivedPrefix, trackingSchema, trackingTableName } from '../tracking-names.js';
 
 /**
@@ -10,6 +12,15 @@ export function quoteIdentifier(name: string): string {
 
 export function qualifiedName(schema: string, name: string): string {
   return `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
+}
+
+/** A user table, quoted and schema-qualified (a table without a schema is in "dbo"). */
+export function qualifiedTableName(table: TableName): string {
+  return qualifiedName(schemaOf(table), table.name);
+}
+
+export function schemaOf(table: TableName): string {
+  return table.schema ?? schemaRules.mssql.defaultSchema;
 }
 
 /** A Unicode string literal for the few places that take no parameters (DDL, OBJECT_ID in DDL batches). */

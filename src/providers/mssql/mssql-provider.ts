@@ -14,16 +14,12 @@ import { applyChanges } from './mssql-applier.js';
 import { readChanges, stampOf } from './mssql-change-reader.js';
 import { openMssqlDatabase, type MssqlDatabase } from './mssql-connection.js';
 import { errorNumber } from './mssql-errors.js';
-import { qualifiedName, quoteIdentifier } from './mssql-identifiers.js';
+import { qualifiedTableName, quoteIdentifier, quoteLiteral } from './mssql-identifiers.js';
+import { tableId, type TableName } from '../../engine/table-name.js';
 import { introspectTables } from './mssql-introspector.js';
 import { deprovisionAll, objectExists, provisionTables, trackedTableNames } from './mssql-provisioner.js';
 import { positionsTable } from './mssql-tracking-sql.js';
 import { nativeTypeOf } from './mssql-types.js';
-
-export interface MssqlProviderOptions {
-  /** The schema holding the synced tables; `dbo` when omitted. */
-  readonly schema?: string;
-}
 
 
 /**
@@ -41,8 +37,8 @@ JOIN sys.dm_tran_session_transactions st ON st.transaction_id = dt.transaction_i
 WHERE dt.database_id = DB_ID() AND st.session_id <> @@SPID
 ORDER BY act.transaction_begin_time`;
 
-export async function openMssqlProvider(connectionString: string, options: MssqlProviderOptions = {}): Promise<Provider> {
-  return new MssqlProvider(await openMssqlDatabase(connectionString), options.schema ?? 'dbo');
+export async function openMssqlProvider(connectionString: string): Promise<Provider> {
+  return new MssqlProvider(await openMssqlDatabase(connectionString));
 }
 
 /** Exported for tests that drive it over a scripted database. */
@@ -50,22 +46,23 @@ export class MssqlProvider implements Provider {
   readonly engine = 'mssql' as const;
   readonly capabilities: ProviderCapabilities = { concurrentApply: true, replaceDeletesUntracked: false };
 
-  constructor(
-    private readonly database: MssqlDatabase,
-    private readonly schema: string,
-  ) {}
+  constructor(private readonly database: MssqlDatabase) {}
 
   introspect(): Promise<TableInfo[]> {
-    return introspectTables(this.database, this.schema);
+    return introspectTables(this.database);
   }
 
   async createTable(table: TableSchema): Promise<void> {
-    const name = qualifiedName(this.schema, table.name);
+    const name = qualifiedTableName(table);
     const columns = table.columns.map(
       (column) => `${quoteIdentifier(column.name)} ${nativeTypeOf(column.type, table.primaryKey.includes(column.name))}${column.nullable ? ' NULL' : ' NOT NULL'}`,
     );
     const primaryKey = table.primaryKey.length > 0 ? [`PRIMARY KEY (${table.primaryKey.map(quoteIdentifier).join(', ')})`] : [];
     await this.database.transaction(async (session) => {
+      // A schema the hub has and this database lacks is created with the table; CREATE SCHEMA must be alone in its batch.
+      if (table.schema !== undefined) {
+        await session.query(`IF SCHEMA_ID(${quoteLiteral(table.schema)}) IS NULL EXEC(${quoteLiteral(`CREATE SCHEMA ${quoteIdentifier(table.schema)}`)})`);
+      }
       await session.query(`CREATE TABLE ${name} (${[...columns, ...primaryKey].join(', ')})`);
       for (const index of table.indexes) {
         await session.query(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdentifier(index.name)} ON ${name} (${index.columns.map(quoteIdentifier).join(', ')})`);
@@ -75,7 +72,7 @@ export class MssqlProvider implements Provider {
 
 
   async provision(tables: readonly TableSchema[]): Promise<void> {
-    await this.database.transaction((session) => provisionTables(session, this.schema, tables));
+    await this.database.transaction((session) => provisionTables(session, tables));
   }
 
   provisionedTables(): Promise<string[]> {
@@ -84,7 +81,7 @@ export class MssqlProvider implements Provider {
 
 
   async deprovision(): Promise<void> {
-    await this.database.transaction((session) => deprovisionAll(session, this.schema));
+    await this.database.transaction((session) => deprovisionAll(session));
   }
 
   async watermark(): Promise<Watermark> {
@@ -118,11 +115,11 @@ export class MssqlProvider implements Provider {
   }
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
-    return this.whenProvisioned(request.table.name, () => readChanges(this.database, this.schema, request));
+    return this.whenProvisioned(request.table, () => readChanges(this.database, request));
   }
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
-    return this.whenProvisioned(request.table.name, () => applyChanges(this.database, this.schema, request));
+    return this.whenProvisioned(request.table, () => applyChanges(this.database, request));
   }
 
   close(): Promise<void> {
@@ -130,12 +127,12 @@ export class MssqlProvider implements Provider {
   }
 
   /** A missing tracking table (error 208, invalid object name) is reported as HS_NOT_PROVISIONED. */
-  private async whenProvisioned<T>(table: string, work: () => Promise<T>): Promise<T> {
+  private async whenProvisioned<T>(table: TableName, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (errorNumber(error) === 208 && !(await trackedTableNames(this.database)).includes(table)) {
-        throw new HubsyncError(ErrorCode.NotProvisioned, `Table "${table}" is not provisioned for hubsync in this database`, { cause: error });
+      if (errorNumber(error) === 208 && !(await trackedTableNames(this.database)).includes(tableId(table))) {
+        throw new HubsyncError(ErrorCode.NotProvisioned, `Table "${tableId(table)}" is not provisioned for hubsync in this database`, { cause: error });
       }
       throw error;
     }

@@ -1,7 +1,9 @@
 import type { TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import type { MssqlSession, QueryRunner } from './mssql-connection.js';
-import { quoteLiteral } from './mssql-identifiers.js';
+import { quoteLiteral, schemaOf } from './mssql-identifiers.js';
+import { tableId } from '../../engine/table-name.js';
+import { trackedTableName } from '../tracking-names.js';
 import { nativeColumns } from './mssql-introspector.js';
 import {
   backfillSql,
@@ -22,7 +24,7 @@ import { comparesExactly, type NativeColumn } from './mssql-types.js';
 const provisioningLock = 'hubsync.provision';
 
 /** Creates what is missing; the caller runs it inside one transaction. */
-export async function provisionTables(session: MssqlSession, schema: string, tables: readonly TableSchema[]): Promise<void> {
+export async function provisionTables(session: MssqlSession, tables: readonly TableSchema[]): Promise<void> {
   await takeProvisioningLock(session);
   for (const statement of metadataDdl) await session.query(statement);
   await session.query(`IF NOT EXISTS (SELECT 1 FROM ${metaTable} WHERE [key] = N'schema_version') INSERT INTO ${metaTable} ([key], value) VALUES (N'schema_version', @p1)`, [
@@ -30,13 +32,13 @@ export async function provisionTables(session: MssqlSession, schema: string, tab
   ]);
   const tracked = new Set(await trackedTableNames(session));
   for (const table of tables) {
-    if (!tracked.has(table.name)) await track(session, schema, table);
+    if (!tracked.has(tableId(table))) await track(session, table);
   }
 }
 
-async function track(session: MssqlSession, schema: string, table: TableSchema): Promise<void> {
-  const native = await nativeColumns(session, schema, table.name);
-  if (native === null) throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${schema}"`);
+async function track(session: MssqlSession, table: TableSchema): Promise<void> {
+  const native = await nativeColumns(session, table);
+  if (native === null) throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${schemaOf(table)}"`);
   if (table.primaryKey.length === 0) throw new HubsyncError(ErrorCode.NoPrimaryKey, `Table "${table.name}" has no primary key`);
   const keys: NativeColumn[] = table.primaryKey.map((name) => {
     const column = native.get(name);
@@ -46,32 +48,30 @@ async function track(session: MssqlSession, schema: string, table: TableSchema):
     }
     return column;
   });
-  const names = trackingNames(schema, table.name);
+  const names = trackingNames(table);
   // Keeps writers out between back-filling and creating the triggers, so no row is missed.
   await session.query(`SELECT TOP (0) 1 AS locked FROM ${names.baseTable} WITH (TABLOCK, HOLDLOCK)`);
   for (const statement of trackingDdl(names, keys)) await session.query(statement);
   await session.query(backfillSql(names, keys));
-  await session.query(`INSERT INTO ${trackedTable} (table_name, tracking_table, trigger_prefix) VALUES (@p1, @p2, @p3)`, [
-    { type: 'nvarchar', value: table.name },
+  await session.query(`INSERT INTO ${trackedTable} (table_name, schema_name, tracking_table, trigger_prefix) VALUES (@p1, @p2, @p3, @p4)`, [
+    { type: 'nvarchar', value: tableId(table) },
+    { type: 'nvarchar', value: table.schema ?? null },
     { type: 'nvarchar', value: names.trackingTableName },
     { type: 'nvarchar', value: names.triggerPrefix },
   ]);
 }
 
 /** Drops what provisioning created and nothing else; the caller runs it inside one transaction. */
-export async function deprovisionAll(session: MssqlSession, schema: string): Promise<void> {
+export async function deprovisionAll(session: MssqlSession): Promise<void> {
   await takeProvisioningLock(session);
   if (!(await objectExists(session, trackedTable))) return;
-  const rows = await session.query<{ table_name: string; tracking_table: string; trigger_prefix: string; base_exists: number }>(
-    `SELECT table_name, tracking_table, trigger_prefix,
-            CASE WHEN OBJECT_ID(QUOTENAME(@p1) + N'.' + QUOTENAME(table_name), N'U') IS NULL THEN 0 ELSE 1 END AS base_exists
-     FROM ${trackedTable}`,
-    [{ type: 'nvarchar', value: schema }],
+  const rows = await session.query<{ table_name: string; schema_name: string | null; tracking_table: string; trigger_prefix: string }>(
+    `SELECT table_name, schema_name, tracking_table, trigger_prefix FROM ${trackedTable}`,
   );
   for (const row of rows) {
     // The names recorded at provisioning, so a future naming change still drops the old objects.
-    const names = namesOf(schema, row.table_name, row.tracking_table, row.trigger_prefix);
-    for (const statement of dropTrackingSql(names, row.base_exists === 1)) await session.query(statement);
+    const names = namesOf(trackedTableName(row), row.tracking_table, row.trigger_prefix);
+    for (const statement of dropTrackingSql(names, await objectExists(session, names.baseTable))) await session.query(statement);
   }
   for (const statement of dropMetadataSql) await session.query(statement);
 }

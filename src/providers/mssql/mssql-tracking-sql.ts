@@ -1,5 +1,15 @@
 import { trackingKeyColumn } from '../tracking-names.js';
-import { derivedPrefix, qualifiedName, quoteLiteral, quoteIdentifier, trackingSchema, trackingTableName } from './mssql-identifiers.js';
+import { tableId, type TableName } from '../../engine/table-name.js';
+import {
+  derivedPrefix,
+  qualifiedName,
+  qualifiedTableName,
+  quoteLiteral,
+  quoteIdentifier,
+  schemaOf,
+  trackingSchema,
+  trackingTableName,
+} from './mssql-identifiers.js';
 import { nativeSpelling, type NativeColumn } from './mssql-types.js';
 
 /**
@@ -23,14 +33,17 @@ export const metadataDdl: readonly string[] = [
    CREATE TABLE ${metaTable} ([key] nvarchar(128) NOT NULL PRIMARY KEY, value nvarchar(max) NULL)`,
   `IF OBJECT_ID(${quoteLiteral(trackedTable)}, N'U') IS NULL
    CREATE TABLE ${trackedTable} (
-     table_name nvarchar(128) NOT NULL PRIMARY KEY,
-     tracking_table nvarchar(128) NOT NULL,
-     trigger_prefix nvarchar(128) NOT NULL)`,
+     table_name nvarchar(300) NOT NULL PRIMARY KEY,
+     tracking_table nvarchar(300) NOT NULL,
+     trigger_prefix nvarchar(128) NOT NULL,
+     schema_name nvarchar(128) NULL)`,
+  // See postgres-tracking-sql.ts: table_name is the table's id, schema_name NULL for "dbo".
+  `IF COL_LENGTH(${quoteLiteral(trackedTable)}, N'schema_name') IS NULL ALTER TABLE ${trackedTable} ADD schema_name nvarchar(128) NULL`,
   // See postgres-tracking-sql.ts: one row per source and table, NULL until the first apply.
   `IF OBJECT_ID(${quoteLiteral(positionsTable)}, N'U') IS NULL
    CREATE TABLE ${positionsTable} (
      source_scope nvarchar(128) NOT NULL,
-     table_name nvarchar(128) NOT NULL,
+     table_name nvarchar(300) NOT NULL,
      position nvarchar(max) NULL,
      updated_at datetime2(7) NOT NULL,
      PRIMARY KEY (source_scope, table_name))`,
@@ -54,14 +67,16 @@ export interface TrackingNames {
   readonly rawTable: string;
 }
 
-export function trackingNames(schema: string, table: string): TrackingNames {
-  return namesOf(schema, table, trackingTableName(table), derivedPrefix(table));
+/** Derived from the table's id, as on PostgreSQL (see postgres-tracking-sql.ts). */
+export function trackingNames(table: TableName): TrackingNames {
+  const id = tableId(table);
+  return namesOf(table, trackingTableName(id), derivedPrefix(id));
 }
 
-export function namesOf(schema: string, table: string, trackingTable: string, triggerPrefix: string): TrackingNames {
-  const trigger = (event: string): string => qualifiedName(schema, `hubsync_${triggerPrefix}_${event}`);
+export function namesOf(table: TableName, trackingTable: string, triggerPrefix: string): TrackingNames {
+  const trigger = (event: string): string => qualifiedName(schemaOf(table), `hubsync_${triggerPrefix}_${event}`);
   return {
-    baseTable: qualifiedName(schema, table),
+    baseTable: qualifiedTableName(table),
     trackingTable: qualifiedName(trackingSchema, trackingTable),
     trackingTableName: trackingTable,
     triggerPrefix,

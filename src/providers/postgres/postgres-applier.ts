@@ -10,6 +10,7 @@ import { afterCursorSql, baseRowJoin, decodeTrackedRow, trackedRowSelect } from 
 import { quoteIdentifier } from './postgres-identifiers.js';
 import { batchColumn, batchKeyColumn } from '../tracking-names.js';
 import { positionsTable, trackingKeyColumn, trackingNames, type TrackingNames } from './postgres-tracking-sql.js';
+import { tableId } from '../../engine/table-name.js';
 
 /** How long one statement waits for a row another transaction has locked before the apply starts over. */
 const lockTimeout = '2s';
@@ -30,8 +31,8 @@ class LocalWriteRaced extends Error {}
  * conflicts with one join, let the engine decide them, then write, and record the position the
  * batch reached in the same transaction (invariant 7).
  */
-export async function applyChanges(connection: PostgresConnection, schema: string, request: ApplyRequest): Promise<ApplyResult> {
-  const names = trackingNames(schema, request.table.name);
+export async function applyChanges(connection: PostgresConnection, request: ApplyRequest): Promise<ApplyResult> {
+  const names = trackingNames(request.table);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await connection.transaction((session) => applyInTransaction(session, names, request));
@@ -54,15 +55,15 @@ async function applyInTransaction(session: PostgresSession, names: TrackingNames
     [lockTimeout, request.sourceScope],
   );
   if (request.position !== null) {
-    const recorded = await lockPosition(session, request.sourceScope, table.name);
+    const recorded = await lockPosition(session, request.sourceScope, tableId(table));
     if (recorded === request.position.through) return { applied: 0, alreadyApplied: true };
-    if (recorded !== request.position.after) throw positionMoved(table.name);
+    if (recorded !== request.position.after) throw positionMoved(tableId(table));
   }
   const applied = await applyBatch(session, names, request);
   if (request.position !== null) {
     await session.query(`UPDATE ${positionsTable} SET position = $3, updated_at = now() WHERE source_scope = $1 AND table_name = $2`, [
       request.sourceScope,
-      table.name,
+      tableId(table),
       request.position.through,
     ]);
   }

@@ -85,9 +85,9 @@ export function afterCursorSql(table: TableSchema, cursor: Cursor, params: unkno
 }
 
 /** Changes after `after` and below `before` ordered by (stamp, key), read in one statement through the (stamp, key) index. */
-export async function readChanges(runner: QueryRunner, schema: string, request: ReadChangesRequest): Promise<Change[]> {
+export async function readChanges(runner: QueryRunner, request: ReadChangesRequest): Promise<Change[]> {
   const { table } = request;
-  const names = trackingNames(schema, table.name);
+  const names = trackingNames(table);
   const keyColumns = table.primaryKey.map((_, position) => `t.${trackingKeyColumn(position)}`);
   const params: unknown[] = [request.before, request.excludeScope];
   const lowerBound = afterCursorSql(table, request.after, params);

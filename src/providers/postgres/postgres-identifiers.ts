@@ -1,3 +1,5 @@
+import { schemaRules, type TableName } from '../../engine/table-name.js';
+
 export { derivedPrefix, trackingSchema, trackingTableName } from '../tracking-names.js';
 
 /** Quotes an identifier so any name, including one containing quotes or SQL, is taken literally. */
@@ -12,6 +14,15 @@ export function quoteLiteral(value: string): string {
 
 export function qualifiedName(schema: string, name: string): string {
   return `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
+}
+
+/** A user table, quoted and schema-qualified (a table without a schema is in "public"). */
+export function qualifiedTableName(table: TableName): string {
+  return qualifiedName(schemaOf(table), table.name);
+}
+
+export function schemaOf(table: TableName): string {
+  return table.schema ?? schemaRules.postgres.defaultSchema;
 }
 
 /**

@@ -15,16 +15,12 @@ import { applyChanges } from './postgres-applier.js';
 import { readChanges } from './postgres-change-reader.js';
 import { PostgresConnection } from './postgres-connection.js';
 import { sqlState } from './postgres-errors.js';
-import { qualifiedName, quoteIdentifier } from './postgres-identifiers.js';
+import { qualifiedTableName, quoteIdentifier } from './postgres-identifiers.js';
+import { tableId, type TableName } from '../../engine/table-name.js';
 import { introspectTables } from './postgres-introspector.js';
 import { deprovisionAll, provisionTables, tablesExist, trackedTableNames } from './postgres-provisioner.js';
 import { positionsTable } from './postgres-tracking-sql.js';
 import { nativeTypeOf } from './postgres-types.js';
-
-export interface PostgresProviderOptions {
-  /** The schema holding the synced tables; `public` when omitted. */
-  readonly schema?: string;
-}
 
 /**
  * The watermark (invariant 1) from a snapshot taken by an earlier statement, outside any
@@ -50,30 +46,29 @@ SELECT LEAST(
 )::text AS watermark`;
 
 
-export async function openPostgresProvider(connectionString: string, options: PostgresProviderOptions = {}): Promise<Provider> {
-  return new PostgresProvider(await PostgresConnection.open(connectionString), options.schema ?? 'public');
+export async function openPostgresProvider(connectionString: string): Promise<Provider> {
+  return new PostgresProvider(await PostgresConnection.open(connectionString));
 }
 
 class PostgresProvider implements Provider {
   readonly engine = 'postgres' as const;
   readonly capabilities: ProviderCapabilities = { concurrentApply: true, replaceDeletesUntracked: false };
 
-  constructor(
-    private readonly connection: PostgresConnection,
-    private readonly schema: string,
-  ) {}
+  constructor(private readonly connection: PostgresConnection) {}
 
   introspect(): Promise<TableInfo[]> {
-    return introspectTables(this.connection, this.schema);
+    return introspectTables(this.connection);
   }
 
   async createTable(table: TableSchema): Promise<void> {
-    const name = qualifiedName(this.schema, table.name);
+    const name = qualifiedTableName(table);
     const columns = table.columns.map(
       (column) => `${quoteIdentifier(column.name)} ${nativeTypeOf(column.type)}${column.nullable ? '' : ' NOT NULL'}`,
     );
     const primaryKey = table.primaryKey.length > 0 ? [`PRIMARY KEY (${table.primaryKey.map(quoteIdentifier).join(', ')})`] : [];
     await this.connection.transaction(async (session) => {
+      // A schema the hub has and this database lacks is created with the table (names from the hub's catalogue).
+      if (table.schema !== undefined) await session.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)}`);
       await session.query(`CREATE TABLE ${name} (${[...columns, ...primaryKey].join(', ')})`);
       for (const index of table.indexes) {
         await session.query(
@@ -85,7 +80,7 @@ class PostgresProvider implements Provider {
 
 
   async provision(tables: readonly TableSchema[]): Promise<void> {
-    await this.connection.transaction((session) => provisionTables(session, this.schema, tables));
+    await this.connection.transaction((session) => provisionTables(session, tables));
   }
 
   async provisionedTables(): Promise<string[]> {
@@ -94,7 +89,7 @@ class PostgresProvider implements Provider {
 
 
   async deprovision(): Promise<void> {
-    await this.connection.transaction((session) => deprovisionAll(session, this.schema));
+    await this.connection.transaction((session) => deprovisionAll(session));
   }
 
   async watermark(): Promise<Watermark> {
@@ -132,11 +127,11 @@ class PostgresProvider implements Provider {
   }
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
-    return this.whenProvisioned(request.table.name, () => readChanges(this.connection, this.schema, request));
+    return this.whenProvisioned(request.table, () => readChanges(this.connection, request));
   }
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
-    return this.whenProvisioned(request.table.name, () => applyChanges(this.connection, this.schema, request));
+    return this.whenProvisioned(request.table, () => applyChanges(this.connection, request));
   }
 
   close(): Promise<void> {
@@ -144,12 +139,12 @@ class PostgresProvider implements Provider {
   }
 
   /** A missing tracking table is reported as HS_NOT_PROVISIONED rather than as a bare SQL error. */
-  private async whenProvisioned<T>(table: string, work: () => Promise<T>): Promise<T> {
+  private async whenProvisioned<T>(table: TableName, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof HubsyncError && sqlState(error) === '42P01' && !(await trackedTableNames(this.connection)).includes(table)) {
-        throw new HubsyncError(ErrorCode.NotProvisioned, `Table "${table}" is not provisioned for hubsync in this database`, {
+      if (error instanceof HubsyncError && sqlState(error) === '42P01' && !(await trackedTableNames(this.connection)).includes(tableId(table))) {
+        throw new HubsyncError(ErrorCode.NotProvisioned, `Table "${tableId(table)}" is not provisioned for hubsync in this database`, {
           cause: error,
         });
       }

@@ -2,7 +2,9 @@ import type { TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import type { PostgresSession, QueryRunner } from './postgres-connection.js';
 import { sqlState } from './postgres-errors.js';
-import { quoteIdentifier, trackingSchema } from './postgres-identifiers.js';
+import { quoteIdentifier, schemaOf, trackingSchema } from './postgres-identifiers.js';
+import { tableId } from '../../engine/table-name.js';
+import { trackedTableName } from '../tracking-names.js';
 import { columnNativeTypes } from './postgres-introspector.js';
 import {
   backfillSql,
@@ -23,7 +25,7 @@ import {
 const provisioningLock = 0x68756273;
 
 /** Creates what is missing; the caller runs it inside one transaction. */
-export async function provisionTables(session: PostgresSession, schema: string, tables: readonly TableSchema[]): Promise<void> {
+export async function provisionTables(session: PostgresSession, tables: readonly TableSchema[]): Promise<void> {
   await session.query('SELECT pg_catalog.pg_advisory_xact_lock($1)', [provisioningLock]);
   for (const statement of metadataDdl) await session.query(statement);
   await session.query(`INSERT INTO ${metaTable} (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [
@@ -31,14 +33,14 @@ export async function provisionTables(session: PostgresSession, schema: string, 
   ]);
   const tracked = new Set(await trackedTableNames(session));
   for (const table of tables) {
-    if (!tracked.has(table.name)) await track(session, schema, table);
+    if (!tracked.has(tableId(table))) await track(session, table);
   }
 }
 
-async function track(session: PostgresSession, schema: string, table: TableSchema): Promise<void> {
-  const nativeTypes = await columnNativeTypes(session, schema, table.name);
+async function track(session: PostgresSession, table: TableSchema): Promise<void> {
+  const nativeTypes = await columnNativeTypes(session, table);
   if (nativeTypes === null) {
-    throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${schema}"`);
+    throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${schemaOf(table)}"`);
   }
   if (table.primaryKey.length === 0) {
     throw new HubsyncError(ErrorCode.NoPrimaryKey, `Table "${table.name}" has no primary key`);
@@ -50,32 +52,32 @@ async function track(session: PostgresSession, schema: string, table: TableSchem
     }
     return { name, nativeType };
   });
-  const names = trackingNames(schema, table.name);
+  const names = trackingNames(table);
   // Keeps writers out between back-filling and creating the triggers, so no row is missed.
   await session.query(`LOCK TABLE ${names.baseTable} IN SHARE ROW EXCLUSIVE MODE`);
   for (const statement of trackingDdl(names, keys)) await session.query(statement);
   await session.query(backfillSql(names, keys));
-  await session.query(`INSERT INTO ${trackedTable} (table_name, tracking_table, function_prefix) VALUES ($1, $2, $3)`, [
-    table.name,
+  await session.query(`INSERT INTO ${trackedTable} (table_name, schema_name, tracking_table, function_prefix) VALUES ($1, $2, $3, $4)`, [
+    tableId(table),
+    table.schema ?? null,
     names.trackingTableName,
     names.functionPrefix,
   ]);
 }
 
 /** Drops what provisioning created and nothing else; the caller runs it inside one transaction. */
-export async function deprovisionAll(session: PostgresSession, schema: string): Promise<void> {
+export async function deprovisionAll(session: PostgresSession): Promise<void> {
   await session.query('SELECT pg_catalog.pg_advisory_xact_lock($1)', [provisioningLock]);
   if (!(await tablesExist(session, [trackedTable]))) return;
-  const { rows } = await session.query<{ table_name: string; tracking_table: string; function_prefix: string; base_exists: boolean }>(
-    `SELECT table_name, tracking_table, function_prefix,
-            pg_catalog.to_regclass(pg_catalog.quote_ident($1) || '.' || pg_catalog.quote_ident(table_name)) IS NOT NULL AS base_exists
-     FROM ${trackedTable}`,
-    [schema],
+  // Read through to_jsonb: a database provisioned before schemas were synced has no schema_name column.
+  const { rows } = await session.query<{ table_name: string; schema_name: string | null; tracking_table: string; function_prefix: string }>(
+    `SELECT table_name, pg_catalog.to_jsonb(t) ->> 'schema_name' AS schema_name, tracking_table, function_prefix FROM ${trackedTable} t`,
   );
   for (const row of rows) {
     // The names recorded at provisioning, not re-derived ones, so a future naming change still drops the old objects.
-    const names = namesOf(schema, row.table_name, row.tracking_table, row.function_prefix);
-    for (const statement of dropTrackingSql(names, row.base_exists)) await session.query(statement);
+    const names = namesOf(trackedTableName(row), row.tracking_table, row.function_prefix);
+    const { rows: base } = await session.query<{ present: boolean }>('SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present', [names.baseTable]);
+    for (const statement of dropTrackingSql(names, base[0]?.present === true)) await session.query(statement);
   }
   for (const statement of dropMetadataSql) await session.query(statement);
   // RESTRICT: a schema that still holds objects hubsync did not create is left in place.

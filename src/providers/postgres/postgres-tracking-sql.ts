@@ -3,11 +3,13 @@ import {
   quoteLiteral,
   dollarQuote,
   qualifiedName,
+  qualifiedTableName,
   quoteIdentifier,
   trackingSchema,
   trackingTableName,
 } from './postgres-identifiers.js';
 import { trackingKeyColumn } from '../tracking-names.js';
+import { tableId, type TableName } from '../../engine/table-name.js';
 
 export { trackingKeyColumn };
 
@@ -32,6 +34,9 @@ export const metadataDdl: readonly string[] = [
      table_name text PRIMARY KEY,
      tracking_table text NOT NULL,
      function_prefix text NOT NULL)`,
+  // table_name is the table's id (tableId); the schema is kept for tables outside "public", and is
+  // NULL in rows written before schemas were synced, which are all in "public".
+  `ALTER TABLE ${trackedTable} ADD COLUMN IF NOT EXISTS schema_name text NULL`,
   // How far each source's changes to each table are applied here, written by every apply in its
   // own transaction (invariant 7): the position is an opaque token the engine encodes. NULL until
   // the first apply: the row exists so that two first applies lock the same row.
@@ -67,14 +72,19 @@ export interface TrackingNames {
   readonly batchTable: string;
 }
 
-export function trackingNames(schema: string, table: string): TrackingNames {
-  return namesOf(schema, table, trackingTableName(table), derivedPrefix(table));
+/**
+ * Derived from the table's id (tableId), so same-named tables of two schemas get separate
+ * tracking objects while a table of the default schema keeps the names earlier versions gave it.
+ */
+export function trackingNames(table: TableName): TrackingNames {
+  const id = tableId(table);
+  return namesOf(table, trackingTableName(id), derivedPrefix(id));
 }
 
 /** Names from their parts, e.g. as hubsync.tracked recorded them. */
-export function namesOf(schema: string, table: string, trackingTable: string, functionPrefix: string): TrackingNames {
+export function namesOf(table: TableName, trackingTable: string, functionPrefix: string): TrackingNames {
   return {
-    baseTable: qualifiedName(schema, table),
+    baseTable: qualifiedTableName(table),
     trackingTable: qualifiedName(trackingSchema, trackingTable),
     trackingTableName: trackingTable,
     functionPrefix,

@@ -11,6 +11,7 @@ import type {
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
+import { schemaRules, tableId } from '../../engine/table-name.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './sqlite-applier.js';
 import { readChanges } from './sqlite-change-reader.js';
@@ -68,12 +69,12 @@ class SqliteProvider implements Provider {
 
   createTable(table: TableSchema): Promise<void> {
     return this.serialize(`creating table ${table.name}`, () =>
-      this.immediate(() => createTableDdl(table).forEach((sql) => this.db.exec(sql))),
+      this.immediate(() => createTableDdl(inMainSchema(table)).forEach((sql) => this.db.exec(sql))),
     );
   }
 
   provision(tables: readonly TableSchema[]): Promise<void> {
-    return this.serialize('provisioning change tracking', () => this.immediate(() => provisionTables(this.db, tables)));
+    return this.serialize('provisioning change tracking', () => this.immediate(() => provisionTables(this.db, tables.map(inMainSchema))));
   }
 
   provisionedTables(): Promise<string[]> {
@@ -111,15 +112,17 @@ class SqliteProvider implements Provider {
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
     return this.serialize(`reading changes of ${request.table.name}`, () => {
-      this.requireTracked(request.table.name);
-      return readChanges(this.db, request);
+      const table = inMainSchema(request.table);
+      this.requireTracked(table.name);
+      return readChanges(this.db, { ...request, table });
     });
   }
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
     return this.serialize(`applying changes to ${request.table.name}`, () => {
-      this.requireTracked(request.table.name);
-      return applyChanges(this.db, request);
+      const table = inMainSchema(request.table);
+      this.requireTracked(table.name);
+      return applyChanges(this.db, { ...request, table });
     });
   }
 
@@ -155,6 +158,19 @@ class SqliteProvider implements Provider {
       );
     }
   }
+}
+
+/**
+ * SQLite has one schema of its own, `main` (attached files are not synced): a table elsewhere is
+ * refused rather than quietly taken for the main table of the same name.
+ */
+function inMainSchema(table: TableSchema): TableSchema {
+  const { schema, ...rest } = table;
+  if (schema === undefined || schema === schemaRules.sqlite.defaultSchema) return rest;
+  throw new HubsyncError(
+    ErrorCode.ConfigInvalid,
+    `table "${tableId(table)}": a SQLite database has only the schema "${schemaRules.sqlite.defaultSchema}"`,
+  );
 }
 
 async function exists(path: string): Promise<boolean> {
