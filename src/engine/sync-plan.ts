@@ -33,7 +33,7 @@ export function policyFor(group: SyncGroup, table: string): ConflictPolicy {
 }
 
 /** The group's entry for a synced table, named by its tableId. */
-export function selectionOf(group: SyncGroup, table: string): TableSelection | undefined {
+function selectionOf(group: SyncGroup, table: string): TableSelection | undefined {
   return group.tables.find((selection) => tableId(withoutDefaultSchema(selection, group.hub.provider)) === table);
 }
 

@@ -720,6 +720,24 @@ describe('postgres provider', () => {
       });
     });
 
+    it('keeps working on a database provisioned before tables had schemas (no hubsync.tracked.schema_name)', async () => {
+      await withDb(postgresHarness, async ({ db, provider }) => {
+        await provider.createTable(items);
+        await provider.provision([items]);
+        await db.exec('ALTER TABLE hubsync.tracked DROP COLUMN schema_name');
+        assert.deepEqual(await provider.provisionedTables(), ['items']);
+        await db.exec(`INSERT INTO items VALUES (1, 'one')`);
+        assert.deepEqual(summary(await read(provider, items)), [{ operation: 'insert', values: [1, 'one'] }]);
+        const sold: TableSchema = { ...items, schema: 'sales' };
+        await provider.createTable(sold);
+        await provider.provision([items, sold]);
+        assert.deepEqual((await provider.provisionedTables()).sort(), ['items', 'sales.items']);
+        await provider.deprovision();
+        assert.deepEqual(await provider.provisionedTables(), []);
+        assert.deepEqual(await db.query(`SELECT tgname FROM pg_trigger WHERE tgrelid IN ('items'::regclass, 'sales.items'::regclass)`), []);
+      });
+    });
+
     it('provision is idempotent and back-fills only new tracking tables', async () => {
       await withDb(postgresHarness, async ({ db, provider }) => {
         await provider.createTable(items);
