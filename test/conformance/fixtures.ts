@@ -46,6 +46,8 @@ export interface EngineExpectations {
   readonly introspectedType: (type: LogicalType) => LogicalType;
   /** Whether a text(n) column rejects longer values. */
   readonly enforcesTextLength: boolean;
+  /** Whether float columns keep NaN and ±Infinity, or refuse them (HS_DATA_REJECTED) as SQL Server does. */
+  readonly infiniteFloats: 'kept' | 'rejected';
   /**
    * DDL for table "ident": an identity key "id" (integer, numbered by the database) and a text
    * column "name"; `identity` is what introspect reports for "id".
@@ -132,6 +134,7 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
     },
     introspectedType: (type) => type,
     enforcesTextLength: true,
+    infiniteFloats: 'kept',
     identityTable: {
       ddl: 'CREATE TABLE "ident" ("id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "name" text)',
       identity: 'always',
@@ -197,6 +200,7 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
     },
     introspectedType: (type) => type,
     enforcesTextLength: true,
+    infiniteFloats: 'rejected',
     // The applier finds IDENTITY in the catalogue (SET IDENTITY_INSERT); introspect does not flag it.
     identityTable: { ddl: 'CREATE TABLE "ident" ("id" bigint IDENTITY PRIMARY KEY, "name" nvarchar(100))', identity: undefined },
     catalogueSql: `
@@ -233,6 +237,7 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
     },
     introspectedType: sqliteIntrospectedType,
     enforcesTextLength: false,
+    infiniteFloats: 'kept',
     // SQLite has no identity columns: an INTEGER PRIMARY KEY is the rowid, numbered when left out.
     identityTable: { ddl: 'CREATE TABLE "ident" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT)', identity: undefined },
     // sqlite_sequence is left out: SQLite creates it for any AUTOINCREMENT table and never drops it.

@@ -70,6 +70,18 @@ describe('mssql types, offline', () => {
     assert.ok(Buffer.isBuffer(toWire({ kind: 'binary' }, new Uint8Array([1, 2]))));
   });
 
+  it('refuses NaN and the infinities, which float and real cannot hold, as rejected data', () => {
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      for (const kind of ['float32', 'float64'] as const) {
+        assert.throws(
+          () => toWire({ kind }, value),
+          (error: unknown) => error instanceof HubsyncError && error.code === ErrorCode.DataRejected,
+        );
+      }
+    }
+    assert.equal(toWire({ kind: 'float64' }, 1.5), 1.5);
+  });
+
   it('quotes identifiers in brackets with "]" doubled', () => {
     assert.equal(quoteIdentifier('a]b'), '[a]]b]');
     assert.equal(quoteIdentifier(`x"; DROP TABLE y; --`), `[x"; DROP TABLE y; --]`);

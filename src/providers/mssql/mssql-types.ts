@@ -294,6 +294,10 @@ export function conversionTo(column: NativeColumn, type: LogicalType, sql: strin
 export function toWire(type: LogicalType, value: SyncValue): string | number | boolean | Buffer | null {
   if (value === null) return null;
   if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  // SQL Server's float and real hold no NaN or infinity: a refused row is visible, a changed one is not.
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new HubsyncError(ErrorCode.DataRejected, `${String(value)} cannot be stored in a SQL Server ${type.kind === 'float32' ? 'real' : 'float'}`);
+  }
   if (typeof value !== 'string') return value;
   switch (type.kind) {
     case 'timestamp':
