@@ -47,7 +47,9 @@ export function parseTableName(text: string): TableName | null {
   let rest = text;
   while (parts.length < 2) {
     const quoted = /^"((?:[^"]|"")+)"/.exec(rest);
-    const part = quoted ? (quoted[1] ?? '').replaceAll('""', '"') : (/^[^".]+/.exec(rest)?.[0] ?? '');
+    if (quoted === null && rest.startsWith('"')) return null;
+    // Unquoted, a part runs to the next dot and may hold quotes after its first character.
+    const part = quoted ? (quoted[1] ?? '').replaceAll('""', '"') : (/^[^.]+/.exec(rest)?.[0] ?? '');
     if (part === '') return null;
     parts.push(part);
     rest = rest.slice(quoted ? quoted[0].length : part.length);
