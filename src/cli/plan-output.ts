@@ -3,6 +3,7 @@ import type { MemberColumnType } from '../engine/member-types.js';
 import { policyFor, type SyncPlan } from '../engine/sync-plan.js';
 import { logicalTypeName } from '../engine/logical-type-name.js';
 import { formatTable } from './output.js';
+import { tableId } from '../engine/table-name.js';
 
 /** The nodes of a group, without their connections (DESIGN invariant 10). */
 export function formatNodes(group: SyncGroup): string[] {
@@ -23,14 +24,15 @@ export function formatPlan(group: SyncGroup, plan: SyncPlan, memberTypes: readon
   const lines: string[] = [];
   const members = group.members.map((member) => member.name).filter((name) => memberTypes.some((type) => type.member === name));
   for (const table of plan.tables) {
-    lines.push('', `table ${table.name}  (policy ${policyFor(group, table.name)}, primary key ${table.primaryKey.join(', ')})`);
+    const id = tableId(table);
+    lines.push('', `table ${id}  (policy ${policyFor(group, id)}, primary key ${table.primaryKey.join(', ')})`);
     const rows = table.columns.map((column) => [
       column.name,
       logicalTypeName(column.type),
       column.nullable ? 'null' : 'not null',
       ...members.map(
         (member) =>
-          memberTypes.find((type) => type.member === member && type.table === table.name && type.column === column.name)?.type ?? '',
+          memberTypes.find((type) => type.member === member && type.table === id && type.column === column.name)?.type ?? '',
       ),
     ]);
     lines.push(...formatTable(['column', 'type', 'nullable', ...members.map((member) => `on ${member}`)], rows).map((line) => `  ${line}`));

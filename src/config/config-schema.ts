@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { conflictPolicies, defaultBatchSize, directions } from '../engine/group.js';
+import { parseTableName, tableId, withoutDefaultSchema } from '../engine/table-name.js';
 import type { EngineName } from '../engine/provider.js';
 
 const engines = ['postgres', 'sqlite', 'mssql'] as const satisfies readonly EngineName[];
@@ -23,11 +24,35 @@ const nodeShape = {
   connection: connectionSchema,
 };
 
-const tableSchema = z.strictObject({
-  name: z.string().min(1),
-  columns: z.array(z.string().min(1)).min(1).optional(),
-  conflictPolicy: z.enum(conflictPolicies).optional(),
-});
+/**
+ * A table written as text, `"table"` or `"schema.table"` (a part holding a dot in double quotes),
+ * becomes the object form `{ "schema": …, "name": … }` before the object is checked.
+ */
+function tableNameText(value: unknown, context: z.RefinementCtx): unknown {
+  if (typeof value !== 'string') return value;
+  const parsed = parseTableName(value);
+  if (parsed === null) {
+    context.addIssue({ code: 'custom', message: `"${value}" is not a table name: write "table" or "schema.table" (a part holding a dot in double quotes)` });
+    return z.NEVER;
+  }
+  return parsed;
+}
+
+const tableNameShape = { schema: z.string().min(1).optional(), name: z.string().min(1) };
+
+const tableNameSchema = z.preprocess(tableNameText, z.strictObject(tableNameShape));
+
+/** A table entry: its name alone, or an object with the name and the table's options. */
+const tableSchema = z.preprocess(
+  tableNameText,
+  z.strictObject({
+    ...tableNameShape,
+    columns: z.array(z.string().min(1)).min(1).optional(),
+    conflictPolicy: z.enum(conflictPolicies).optional(),
+    /** Per member, where it keeps the table when not under the hub's schema and name. */
+    memberNames: z.record(z.string(), tableNameSchema).optional(),
+  }),
+);
 
 export const configSchema = z
   .strictObject({
@@ -53,7 +78,18 @@ export const configSchema = z
       ],
       'node name',
     );
-    report(config.tables.map((table, index) => ({ value: table.name, path: ['tables', index, 'name'] })), 'table');
+    report(
+      config.tables.map((table, index) => ({ value: tableId(withoutDefaultSchema(table, config.hub.provider)), path: ['tables', index, 'name'] })),
+      'table',
+    );
+    const memberNames = new Set(config.members.map((member) => member.name));
+    config.tables.forEach((table, tableIndex) => {
+      for (const member of Object.keys(table.memberNames ?? {})) {
+        if (!memberNames.has(member)) {
+          context.addIssue({ code: 'custom', path: ['tables', tableIndex, 'memberNames', member], message: `the group has no member "${member}"` });
+        }
+      }
+    });
     config.tables.forEach((table, tableIndex) =>
       report(
         (table.columns ?? []).map((column, index) => ({ value: column, path: ['tables', tableIndex, 'columns', index] })),

@@ -3,6 +3,7 @@ import type { SyncGroup } from './group.js';
 import { withHub, withMembers } from './group-connections.js';
 import { planSchema } from './sync-plan.js';
 import { digestTable } from './table-digest.js';
+import { tableId } from './table-name.js';
 
 export interface TableComparison {
   readonly table: string;
@@ -26,7 +27,7 @@ export async function compareGroup(group: SyncGroup, context: EngineContext): Pr
         for (const member of members.filter((candidate) => candidate.definition.direction !== 'toHub')) {
           const actual = await digestTable(member.provider, table);
           comparisons.push({
-            table: table.name,
+            table: tableId(table),
             member: member.definition.name,
             hubRows: expected.rows,
             memberRows: actual.rows,

@@ -4,6 +4,7 @@ import type { Change, ConflictCandidate, ExistingVersion } from './provider.js';
 import type { ConflictRecord, RowVersion } from './state-store.js';
 import type { SyncValue, TableSchema } from './types.js';
 import { keyToJson, rowToJson, valuesEqual } from './values.js';
+import { tableId } from './table-name.js';
 
 /** Who is on each side of an apply, in the group's terms. */
 export interface ApplySides {
@@ -45,7 +46,7 @@ export function decide(
   const record: ConflictRecord = {
     id: conflictId(sides, table, incoming, existing),
     group: sides.group,
-    table: table.name,
+    table: tableId(table),
     runId: sides.runId,
     member: sides.member,
     key: keyToJson(table, incoming.values),
@@ -107,7 +108,7 @@ function version(
 function conflictId(sides: ApplySides, table: TableSchema, incoming: Change, existing: ExistingVersion): string {
   const identity = JSON.stringify([
     sides.group,
-    table.name,
+    tableId(table),
     sides.sourceNode,
     sides.destinationNode,
     keyToJson(table, incoming.values),

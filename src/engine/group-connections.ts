@@ -3,6 +3,7 @@ import type { MemberDefinition, SyncGroup } from './group.js';
 import type { Provider } from './provider.js';
 import { ErrorCode, HubsyncError } from '../errors.js';
 import { assertDistinctDatabases } from './distinct-databases.js';
+import { MemberTableNames, memberTablesView } from './member-tables-view.js';
 
 export interface ConnectedMember {
   readonly definition: MemberDefinition;
@@ -30,10 +31,12 @@ export class GroupNodes {
   async member(name: string): Promise<ConnectedMember> {
     const definition = this.group.members.find((member) => member.name === name);
     if (!definition) throw new HubsyncError(ErrorCode.NotFound, `group "${this.group.name}" has no member "${name}"`);
-    // Before any member is opened, which could create its file: a group whose nodes share a database is refused.
+    // Before any member is opened, which could create its file: a group whose nodes share a
+    // database is refused, and so is a table the member cannot hold under its name.
+    const tableNames = new MemberTableNames(this.group, definition);
     this.distinct ??= assertDistinctDatabases(this.group, this.context);
     await this.distinct;
-    const provider = await this.open(name, () => this.context.openProvider(definition, this.options));
+    const provider = await this.open(name, async () => memberTablesView(tableNames, await this.context.openProvider(definition, this.options)));
     return { definition, provider };
   }
 

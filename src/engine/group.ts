@@ -1,4 +1,5 @@
 import type { EngineName } from './provider.js';
+import type { TableName } from './table-name.js';
 
 /** Which way a member's changes flow, in Azure SQL Data Sync's words. */
 export type Direction = 'bidirectional' | 'toHub' | 'fromHub';
@@ -20,12 +21,17 @@ export interface MemberDefinition extends NodeDefinition {
   readonly direction: Direction;
 }
 
-export interface TableSelection {
-  readonly name: string;
+/** A hub table to sync; `schema` omitted means the hub's default schema (see TableName). */
+export interface TableSelection extends TableName {
   /** Columns to sync; omitted means every column hubsync can sync. */
   readonly columns?: readonly string[];
   /** Overrides the group's policy for this table. */
   readonly conflictPolicy?: ConflictPolicy;
+  /**
+   * Per member name, where that member keeps this table when not under the hub's schema and name
+   * (a plain name there means the member's default schema).
+   */
+  readonly memberNames?: Readonly<Record<string, TableName>>;
 }
 
 export interface SyncGroup {

@@ -5,6 +5,7 @@ import { unsyncableType } from './sync-plan.js';
 import { logicalTypeName } from './logical-type-name.js';
 import { canHold } from './type-capacity.js';
 import type { TableInfo, TableSchema } from './types.js';
+import { sameTable, tableId } from './table-name.js';
 
 /**
  * Check each member's existing tables against the plan and list the tables hubsync must create.
@@ -29,7 +30,7 @@ export async function checkMemberTables(member: ConnectedMember, tables: readonl
   const missing: TableSchema[] = [];
   const existing: TableInfo[] = [];
   for (const table of tables) {
-    const found = catalogue.find((info) => info.name === table.name);
+    const found = catalogue.find((info) => sameTable(info, table));
     if (found) {
       assertCompatible(member.definition, table, found);
       existing.push(found);
@@ -47,20 +48,20 @@ function assertCompatible(member: MemberDefinition, table: TableSchema, found: T
     if (!match) {
       throw new HubsyncError(
         ErrorCode.SchemaMismatch,
-        `member "${memberName}": table "${table.name}" has no column "${column.name}", which the hub syncs`,
+        `member "${memberName}": table "${tableId(table)}" has no column "${column.name}", which the hub syncs`,
       );
     }
     if (match.type === null) {
       throw new HubsyncError(
         ErrorCode.SchemaMismatch,
-        `member "${memberName}": column "${table.name}.${column.name}" has ${unsyncableType(match)}, which hubsync cannot sync`,
+        `member "${memberName}": column "${tableId(table)}.${column.name}" has ${unsyncableType(match)}, which hubsync cannot sync`,
       );
     }
     const held = receives ? canHold(match.type, column.type) : true;
     if (held !== true) {
       throw new HubsyncError(
         ErrorCode.SchemaMismatch,
-        `member "${memberName}": column "${table.name}.${column.name}" is ${match.nativeType} (${logicalTypeName(match.type)}), ` +
+        `member "${memberName}": column "${tableId(table)}.${column.name}" is ${match.nativeType} (${logicalTypeName(match.type)}), ` +
           `which cannot hold every value of the hub's ${logicalTypeName(column.type)}: ${held}`,
       );
     }
@@ -68,7 +69,7 @@ function assertCompatible(member: MemberDefinition, table: TableSchema, found: T
   if (found.primaryKey.join('\u0000') !== table.primaryKey.join('\u0000')) {
     throw new HubsyncError(
       ErrorCode.SchemaMismatch,
-      `member "${memberName}": table "${table.name}" has primary key (${found.primaryKey.join(', ')}), the hub has (${table.primaryKey.join(', ')})`,
+      `member "${memberName}": table "${tableId(table)}" has primary key (${found.primaryKey.join(', ')}), the hub has (${table.primaryKey.join(', ')})`,
     );
   }
 }

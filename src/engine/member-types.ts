@@ -4,6 +4,7 @@ import type { PlanWarning } from './sync-plan.js';
 import { logicalTypeName } from './logical-type-name.js';
 import { canHold } from './type-capacity.js';
 import type { TableSchema } from './types.js';
+import { sameTable, tableId } from './table-name.js';
 
 /** The type a synced column has on one member: its own column's, or the hub's when hubsync creates the table. */
 export interface MemberColumnType {
@@ -28,16 +29,16 @@ export function memberColumnTypes(
   const warnings: PlanWarning[] = [];
   const sends = member.direction !== 'fromHub';
   for (const table of tables) {
-    const found = memberTables.existing.find((info) => info.name === table.name);
+    const found = memberTables.existing.find((info) => sameTable(info, table));
     for (const column of table.columns) {
       const own = found?.columns.find((info) => info.name === column.name);
       const type = own === undefined ? `new ${logicalTypeName(column.type)}` : own.nativeType;
-      types.push({ member: member.name, table: table.name, column: column.name, type });
+      types.push({ member: member.name, table: tableId(table), column: column.name, type });
       if (!sends || own?.type == null) continue;
       const held = canHold(column.type, own.type);
       if (held === true) continue;
       warnings.push({
-        table: table.name,
+        table: tableId(table),
         column: column.name,
         message:
           `on ${member.name}, "${column.name}" is ${own.nativeType} (${logicalTypeName(own.type)}), which the hub's ` +

@@ -1,7 +1,9 @@
 import { ErrorCode, HubsyncError } from '../errors.js';
-import type { SyncGroup } from './group.js';
+import type { MemberDefinition, SyncGroup } from './group.js';
+import { MemberTableNames } from './member-tables-view.js';
 import type { EngineName } from './provider.js';
 import type { TableSchema } from './types.js';
+import { tableId } from './table-name.js';
 
 /**
  * Engines whose table and column names ignore case: SQLite folds ASCII letters, so "Orders" and
@@ -16,22 +18,34 @@ const namesIgnoreCase: Readonly<Record<EngineName, boolean>> = { postgres: false
  * way through creating the member's tables.
  */
 export function assertNamesFitMembers(group: SyncGroup, tables: readonly TableSchema[]): void {
-  const member = group.members.find((candidate) => namesIgnoreCase[candidate.provider]);
+  const members = group.members.filter((candidate) => namesIgnoreCase[candidate.provider]);
+  const [member] = members;
   if (member === undefined) return;
-  const where = `member "${member.name}" (${member.provider}) does not tell names apart by case`;
-  const tableClash = clash(tables.map((table) => table.name));
-  if (tableClash) {
-    throw new HubsyncError(ErrorCode.ConfigInvalid, `tables "${tableClash[0]}" and "${tableClash[1]}" differ only in case and ${where}`);
+  for (const candidate of members) {
+    // As the member names them: a table kept there under another name (memberNames) may settle a clash.
+    const names = new MemberTableNames(group, candidate);
+    const tableClash = clash(tables.map((table) => tableId(names.locate(table))));
+    if (tableClash) {
+      throw new HubsyncError(
+        ErrorCode.ConfigInvalid,
+        `tables "${tableClash[0]}" and "${tableClash[1]}" differ only in case and ${doesNotTellApart(candidate)}`,
+      );
+    }
   }
+  const where = doesNotTellApart(member);
   for (const table of tables) {
     const columnClash = clash(table.columns.map((column) => column.name));
     if (columnClash) {
       throw new HubsyncError(
         ErrorCode.ConfigInvalid,
-        `table "${table.name}": columns "${columnClash[0]}" and "${columnClash[1]}" differ only in case and ${where}`,
+        `table "${tableId(table)}": columns "${columnClash[0]}" and "${columnClash[1]}" differ only in case and ${where}`,
       );
     }
   }
+}
+
+function doesNotTellApart(member: MemberDefinition): string {
+  return `member "${member.name}" (${member.provider}) does not tell names apart by case`;
 }
 
 /** The first two names that are equal when ASCII letters are folded, as SQLite folds them. */

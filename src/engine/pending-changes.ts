@@ -4,6 +4,7 @@ import type { Provider } from './provider.js';
 import { scopeOf } from './scopes.js';
 import type { SyncPlan } from './sync-plan.js';
 import type { TableSchema } from './types.js';
+import { tableId } from './table-name.js';
 
 /** Changes not yet delivered one way for one table: what deprovisioning now would lose. */
 export interface PendingChanges {
@@ -51,11 +52,11 @@ interface Leg {
 
 async function pendingOn(leg: Leg, tables: readonly TableSchema[]): Promise<PendingChanges[]> {
   const tracked = new Set(await leg.source.provisionedTables());
-  if (!tables.some((table) => tracked.has(table.name))) return [];
+  if (!tables.some((table) => tracked.has(tableId(table)))) return [];
   const [positions, watermark] = await Promise.all([leg.destination.readPositions(leg.sourceScope), leg.source.watermark()]);
   const found: PendingChanges[] = [];
-  for (const table of tables.filter((candidate) => tracked.has(candidate.name))) {
-    const token = positions.get(table.name);
+  for (const table of tables.filter((candidate) => tracked.has(tableId(candidate)))) {
+    const token = positions.get(tableId(table));
     const changes = await leg.source.readChanges({
       table,
       after: token === undefined ? streamStart : decodeCursor(token),
@@ -64,7 +65,7 @@ async function pendingOn(leg: Leg, tables: readonly TableSchema[]): Promise<Pend
       limit: countLimit + 1,
     });
     if (changes.length > 0) {
-      found.push({ table: table.name, from: leg.from, to: leg.to, count: Math.min(changes.length, countLimit), atLeast: changes.length > countLimit });
+      found.push({ table: tableId(table), from: leg.from, to: leg.to, count: Math.min(changes.length, countLimit), atLeast: changes.length > countLimit });
     }
   }
   return found;

@@ -13,7 +13,10 @@ export interface Provider {
   /** Capabilities the engine may consult instead of testing the engine name. */
   readonly capabilities: ProviderCapabilities;
 
-  /** Tables of the user's schema (never hubsync's own objects). Throws HS_CONNECTION_FAILED when unreachable. */
+  /**
+   * The user's tables in every schema (never hubsync's own objects), `schema` omitted for the
+   * engine's default schema (see TableName). Throws HS_CONNECTION_FAILED when unreachable.
+   */
   introspect(): Promise<TableInfo[]>;
 
   /**
@@ -29,7 +32,7 @@ export interface Provider {
    */
   provision(tables: readonly TableSchema[]): Promise<void>;
 
-  /** Names of tables that currently have hubsync tracking in this database. */
+  /** Ids (tableId) of the tables that currently have hubsync tracking in this database. */
   provisionedTables(): Promise<string[]>;
 
   /** Remove every object provision ever created in this database, and nothing else. */
@@ -46,7 +49,8 @@ export interface Provider {
 
   /**
    * How far this database has applied each table's changes from the source with this scope, as
-   * recorded by `applyChanges` in the same transaction as the data (invariant 7). Tables never
+   * recorded by `applyChanges` in the same transaction as the data (invariant 7), by table id
+   * (tableId). Tables never
    * applied from that source are absent; so is everything when the database is not provisioned.
    */
   readPositions(sourceScope: string): Promise<ReadonlyMap<string, PositionToken>>;

@@ -6,6 +6,7 @@ import { describePending, findPendingChanges } from './pending-changes.js';
 import { missingMemberTables } from './member-tables.js';
 import type { Provider } from './provider.js';
 import { planSchema, type SyncPlan } from './sync-plan.js';
+import { tableId } from './table-name.js';
 
 /** Create missing member tables and change tracking in every database of the group. */
 export async function provisionGroup(group: SyncGroup, context: EngineContext): Promise<SyncPlan> {
@@ -32,7 +33,7 @@ export async function provisionNodes(hub: Provider, members: readonly ConnectedM
 
 async function provisionIfNeeded(provider: Provider, plan: SyncPlan): Promise<void> {
   const provisioned = new Set(await provider.provisionedTables());
-  if (plan.tables.some((table) => !provisioned.has(table.name))) await provider.provision(plan.tables);
+  if (plan.tables.some((table) => !provisioned.has(tableId(table)))) await provider.provision(plan.tables);
 }
 
 /**

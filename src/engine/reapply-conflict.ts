@@ -7,6 +7,7 @@ import { scopeOf } from './scopes.js';
 import { planSchema } from './sync-plan.js';
 import { fromJsonValue } from './values.js';
 import { streamStart } from './cursor.js';
+import { tableId } from './table-name.js';
 
 /**
  * Write a conflict's losing version into the hub as a new change. The next sync carries it to
@@ -17,7 +18,7 @@ export async function reapplyConflict(group: SyncGroup, conflictId: string, cont
   if (!conflict) throw new HubsyncError(ErrorCode.NotFound, `no conflict with id "${conflictId}" in group "${group.name}"`);
   await withHub(group, context, async (hub) => {
     const plan = planSchema(group, await hub.introspect());
-    const table = plan.tables.find((candidate) => candidate.name === conflict.table);
+    const table = plan.tables.find((candidate) => tableId(candidate) === conflict.table);
     if (!table) {
       throw new HubsyncError(ErrorCode.TableNotFound, `table "${conflict.table}" is no longer synced by group "${group.name}"`);
     }

@@ -7,6 +7,7 @@ import type { MemberRunSummary, RunRecord, RunStatus, StateStore, TransferDirect
 import type { PlanWarning } from './sync-plan.js';
 import { positionFrom } from './transfer.js';
 import { ErrorCode, isHubsyncError } from '../errors.js';
+import { tableId } from './table-name.js';
 
 /**
  * The steps of a run, each with plain-JSON inputs and outputs, in the order a run takes them:
@@ -40,7 +41,7 @@ export async function prepareRun(session: RunSession): Promise<RunPlan> {
   const names = (direction: 'toHub' | 'fromHub') =>
     group.members.filter((member) => member.direction !== direction).map((member) => member.name);
   return {
-    tables: plan.tables.map((table) => table.name),
+    tables: plan.tables.map(tableId),
     warnings: plan.warnings,
     uploaders: names('fromHub'),
     downloaders: names('toHub'),
@@ -85,7 +86,7 @@ export async function recordHubSeen(session: RunSession, input: { member: string
   const recorded = await provider.readPositions(scope);
   const through = completedCursor(input.hubWatermark);
   for (const table of session.plan.tables) {
-    const current = positionFrom(recorded.get(table.name) ?? null);
+    const current = positionFrom(recorded.get(tableId(table)) ?? null);
     if (!isAhead(through, current.cursor)) continue;
     try {
       await provider.applyChanges({

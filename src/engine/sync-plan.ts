@@ -1,6 +1,7 @@
 import { ErrorCode, HubsyncError } from '../errors.js';
 import type { ConflictPolicy, SyncGroup, TableSelection } from './group.js';
 import { assertNamesFitMembers } from './name-case-clashes.js';
+import { inDatabase, sameTable, tableId, withoutDefaultSchema, type TableName } from './table-name.js';
 import type { ColumnInfo, ColumnSchema, TableInfo, TableSchema } from './types.js';
 
 export interface PlanWarning {
@@ -26,8 +27,14 @@ export function planSchema(group: SyncGroup, hubTables: readonly TableInfo[]): S
   return { tables, warnings };
 }
 
+/** The policy for a synced table, named by its tableId. */
 export function policyFor(group: SyncGroup, table: string): ConflictPolicy {
-  return group.tables.find((selection) => selection.name === table)?.conflictPolicy ?? group.conflictPolicy;
+  return selectionOf(group, table)?.conflictPolicy ?? group.conflictPolicy;
+}
+
+/** The group's entry for a synced table, named by its tableId. */
+function selectionOf(group: SyncGroup, table: string): TableSelection | undefined {
+  return group.tables.find((selection) => tableId(withoutDefaultSchema(selection, group.hub.provider)) === table);
 }
 
 function planTable(
@@ -36,28 +43,23 @@ function planTable(
   hubTables: readonly TableInfo[],
   warnings: PlanWarning[],
 ): TableSchema {
-  const info = hubTables.find((table) => table.name === selection.name);
-  if (!info) {
-    const similar = hubTables.find((table) => table.name.toLowerCase() === selection.name.toLowerCase());
-    const hint = similar ? ` (did you mean "${similar.name}"?)` : '';
-    throw new HubsyncError(
-      ErrorCode.TableNotFound,
-      `table "${selection.name}" does not exist in hub "${group.hub.name}"${hint}`,
-    );
-  }
+  const wanted = inDatabase(selection, group.hub.provider, `hub "${group.hub.name}"`);
+  const info = hubTables.find((table) => sameTable(table, wanted));
+  if (!info) throw notInHub(group, wanted, hubTables);
+  const id = tableId(info);
   if (info.primaryKey.length === 0) {
     throw new HubsyncError(
       ErrorCode.NoPrimaryKey,
-      `table "${info.name}" has no primary key; hubsync matches rows across databases by primary key`,
+      `table "${id}" has no primary key; hubsync matches rows across databases by primary key`,
     );
   }
-  for (const note of info.notes ?? []) warnings.push({ table: info.name, column: '', message: note });
+  for (const note of info.notes ?? []) warnings.push({ table: id, column: '', message: note });
   const selected = selectedColumnNames(selection, info);
   for (const key of info.primaryKey) {
     if (!selected.has(key)) {
       throw new HubsyncError(
         ErrorCode.PrimaryKeyColumnExcluded,
-        `table "${info.name}": primary-key column "${key}" must be among the synced columns`,
+        `table "${id}": primary-key column "${key}" must be among the synced columns`,
       );
     }
   }
@@ -68,10 +70,10 @@ function planTable(
       if (info.primaryKey.includes(column.name)) {
         throw new HubsyncError(
           ErrorCode.SchemaMismatch,
-          `table "${info.name}": primary-key column "${column.name}" has ${unsyncableType(column)}, which hubsync cannot sync`,
+          `table "${id}": primary-key column "${column.name}" has ${unsyncableType(column)}, which hubsync cannot sync`,
         );
       }
-      warnings.push({ table: info.name, column: column.name, message: skippedMessage(column) });
+      warnings.push({ table: id, column: column.name, message: skippedMessage(column) });
       continue;
     }
     columns.push({
@@ -83,7 +85,22 @@ function planTable(
   }
   const synced = new Set(columns.map((column) => column.name));
   const indexes = info.indexes.filter((index) => index.columns.every((name) => synced.has(name)));
-  return { name: info.name, columns, primaryKey: [...info.primaryKey], indexes };
+  return { ...(info.schema === undefined ? {} : { schema: info.schema }), name: info.name, columns, primaryKey: [...info.primaryKey], indexes };
+}
+
+/** Says whether the schema or only the table is unknown, and which table was probably meant. */
+function notInHub(group: SyncGroup, wanted: TableName, hubTables: readonly TableInfo[]): HubsyncError {
+  const hub = `hub "${group.hub.name}"`;
+  if (wanted.schema !== undefined && !hubTables.some((table) => table.schema === wanted.schema)) {
+    return new HubsyncError(
+      ErrorCode.TableNotFound,
+      `table "${tableId(wanted)}" does not exist in ${hub}: it has no schema "${wanted.schema}" with tables`,
+    );
+  }
+  const folded = tableId(wanted).toLowerCase();
+  const similar = hubTables.find((table) => tableId(table).toLowerCase() === folded);
+  const hint = similar ? ` (did you mean "${tableId(similar)}"?)` : '';
+  return new HubsyncError(ErrorCode.TableNotFound, `table "${tableId(wanted)}" does not exist in ${hub}${hint}`);
 }
 
 /**
@@ -107,7 +124,7 @@ function selectedColumnNames(selection: TableSelection, info: TableInfo): Set<st
   const known = new Set(info.columns.map((column) => column.name));
   for (const name of selection.columns) {
     if (!known.has(name)) {
-      throw new HubsyncError(ErrorCode.ColumnNotFound, `table "${info.name}" has no column "${name}"`);
+      throw new HubsyncError(ErrorCode.ColumnNotFound, `table "${tableId(info)}" has no column "${name}"`);
     }
   }
   return new Set(selection.columns);

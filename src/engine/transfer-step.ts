@@ -7,6 +7,7 @@ import { hubSeenScope, scopeOf } from './scopes.js';
 import type { TransferDirection } from './state-store.js';
 import { policyFor } from './sync-plan.js';
 import { positionFrom, runTransfer, type Transfer, type TransferBudget } from './transfer.js';
+import { tableId } from './table-name.js';
 
 /** One bounded step of a run, as plain JSON: what a Functions activity receives. */
 export interface TransferStepInput {
@@ -52,7 +53,7 @@ export async function transferStep(session: RunSession, input: TransferStepInput
   // source has applied of the destination's own changes (what it has seen of them).
   const seenScope = upload && member.definition.direction === 'toHub' ? hubSeenScope(hubScope) : destinationScope;
   const [recorded, seen] = await Promise.all([destination.readPositions(sourceScope), source.readPositions(seenScope)]);
-  const tables = input.tables ?? plan.tables.map((table) => table.name);
+  const tables = input.tables ?? plan.tables.map(tableId);
   let budget: TransferBudget = { maxBatches: input.maxBatches, deadline: input.deadline };
   const totals = { moved: 0, conflicts: 0, failed: 0 };
   let worked = false;
@@ -60,7 +61,7 @@ export async function transferStep(session: RunSession, input: TransferStepInput
     // Past the deadline the next table waits for the next call, once this call did some work
     // (tables with nothing to move cost one read each and must not starve the ones after them).
     if (worked && input.deadline !== undefined && Date.now() >= input.deadline) return { ...totals, more: true };
-    const table = plan.tables.find((candidate) => candidate.name === name);
+    const table = plan.tables.find((candidate) => tableId(candidate) === name);
     if (!table) throw new HubsyncError(ErrorCode.TableNotFound, `table "${name}" is not synced by group "${group.name}"`);
     const seenToken = seen.get(name);
     const sides: ApplySides = {

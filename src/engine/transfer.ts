@@ -6,6 +6,7 @@ import type { Change, ConflictCandidate, Cursor, PositionToken, Provider, Stamp 
 import type { CheckpointKey, ConflictRecord, StateStore, TransferDirection } from './state-store.js';
 import type { TableSchema } from './types.js';
 import { keyToJson, rowToJson } from './values.js';
+import { tableId } from './table-name.js';
 
 /** One table's changes flowing one way between the hub and one member. */
 export interface Transfer {
@@ -104,7 +105,7 @@ function readAfter(transfer: Transfer, after: Cursor): Promise<Change[]> {
 }
 
 async function recordedPosition(transfer: Transfer): Promise<Transfer['recorded']> {
-  const token = (await transfer.destination.readPositions(transfer.sourceScope)).get(transfer.table.name) ?? null;
+  const token = (await transfer.destination.readPositions(transfer.sourceScope)).get(tableId(transfer.table)) ?? null;
   return positionFrom(token);
 }
 
@@ -217,13 +218,13 @@ async function recordFailure(transfer: Transfer, state: StateStore, change: Chan
   const { table, sides } = transfer;
   const key = keyToJson(table, change.values);
   const id = createHash('sha256')
-    .update(JSON.stringify([sides.group, table.name, sides.member, transfer.direction, key, change.stamp]))
+    .update(JSON.stringify([sides.group, tableId(table), sides.member, transfer.direction, key, change.stamp]))
     .digest('hex')
     .slice(0, 24);
   await state.recordFailure({
     id,
     group: sides.group,
-    table: table.name,
+    table: tableId(table),
     runId: sides.runId,
     member: sides.member,
     direction: transfer.direction,

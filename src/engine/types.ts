@@ -1,3 +1,5 @@
+import type { TableName } from './table-name.js';
+
 /**
  * The engine-neutral data model: logical column types, the canonical form of values on the wire
  * between databases, and the shape of a validated sync schema.
@@ -56,9 +58,8 @@ export interface IndexInfo {
   readonly unique: boolean;
 }
 
-/** A table as introspected from a database. */
-export interface TableInfo {
-  readonly name: string;
+/** A table as introspected from a database; `schema` is omitted for the engine's default schema (see TableName). */
+export interface TableInfo extends TableName {
   readonly columns: readonly ColumnInfo[];
   /** Primary-key column names in key order; empty when the table has no primary key. */
   readonly primaryKey: readonly string[];
@@ -82,9 +83,10 @@ export interface ColumnSchema {
 /**
  * One synced table after validation against the hub's catalogue. Every name in it exists in the
  * hub; providers may quote these names but must never splice unvalidated text into SQL.
+ * `schema` and `name` say where the table is in the database the schema is handed to: a member
+ * may keep a hub table under another name (see member-tables-view.ts).
  */
-export interface TableSchema {
-  readonly name: string;
+export interface TableSchema extends TableName {
   /** Synced columns in hub order; the primary-key columns are always among them. */
   readonly columns: readonly ColumnSchema[];
   /** Primary-key column names in key order. */

@@ -5,6 +5,7 @@ import { checkMemberTables } from './member-tables.js';
 import { memberColumnTypes, type MemberColumnType } from './member-types.js';
 import type { Provider } from './provider.js';
 import { planSchema, type PlanWarning, type SyncPlan } from './sync-plan.js';
+import { tableId } from './table-name.js';
 
 /** A validated plan, with the type every synced column has on each member. */
 export interface ValidatedPlan extends SyncPlan {
@@ -39,7 +40,7 @@ function untrackedReplaceWarnings(node: string, provider: Provider, plan: SyncPl
     table.indexes
       .filter((index) => index.unique)
       .map((index) => ({
-        table: table.name,
+        table: tableId(table),
         column: index.columns.join(', '),
         message:
           `on ${node}, unique index "${index.name}" lets another program's INSERT OR REPLACE delete a row ` +

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseTableName, type TableName } from '../engine/table-name.js';
 import type { TableSchema } from '../engine/types.js';
 
 /**
@@ -47,4 +48,14 @@ export function batchColumn(table: TableSchema, index: number): string {
 /** The batch column holding primary-key column `name`. */
 export function batchKeyColumn(table: TableSchema, name: string): string {
   return batchColumn(table, table.columns.findIndex((column) => column.name === name));
+}
+
+/**
+ * The user table a row of hubsync.tracked stands for. Its table_name is the table's id (tableId),
+ * its schema_name the schema outside the default one, NULL for the default schema and in rows
+ * written before schemas were synced (all of them in the default schema).
+ */
+export function trackedTableName(row: { readonly table_name: string; readonly schema_name: string | null }): TableName {
+  if (row.schema_name === null) return { name: row.table_name };
+  return { schema: row.schema_name, name: parseTableName(row.table_name)?.name ?? row.table_name };
 }

@@ -5,6 +5,7 @@ import { planSchema, unsyncableType, type PlanWarning } from '../engine/sync-pla
 import type { ColumnInfo, TableInfo } from '../engine/types.js';
 import { loadSyncGroup, serviceEngineContext } from './group-engine.js';
 import type { ServiceDeps } from './service-deps.js';
+import { tableId } from '../engine/table-name.js';
 
 export interface HubColumnView {
   readonly name: string;
@@ -52,7 +53,8 @@ export async function refreshHubSchema(deps: ServiceDeps, groupName: string): Pr
 function tableView(table: TableInfo): HubTableView {
   const keyless = table.primaryKey.length === 0;
   return {
-    name: table.name,
+    // As a group's table list accepts it: "schema.table" outside the default schema.
+    name: tableId(table),
     primaryKey: table.primaryKey,
     syncable: !keyless,
     ...(keyless ? { reason: 'no primary key: hubsync matches rows across databases by primary key' } : {}),

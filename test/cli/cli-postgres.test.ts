@@ -48,3 +48,48 @@ describe('hubsync command line: PostgreSQL hub, SQLite member', () => {
     }
   });
 });
+
+/** Tables named "schema.table" in the config file, one kept on the SQLite member under another name. */
+describe('hubsync command line: tables in schemas', () => {
+  let hub: TestDatabase;
+  let fixture: CliFixture;
+
+  before(async () => {
+    hub = await postgresHarness.createDatabase();
+    await hub.exec('CREATE SCHEMA sales');
+    await hub.exec('CREATE TABLE sales.orders (id bigint PRIMARY KEY, note text)');
+    await hub.exec('CREATE TABLE public.orders (id bigint PRIMARY KEY, note text)');
+    await hub.exec("INSERT INTO sales.orders VALUES (1, 'sales'), (2, 'sales two')");
+    await hub.exec("INSERT INTO public.orders VALUES (1, 'public')");
+    process.env.HUBSYNC_TEST_SCHEMA_HUB_URL = hub.connection;
+    fixture = await CliFixture.create({
+      name: 'orders-schemas',
+      hub: { name: 'hub', provider: 'postgres', connection: 'env:HUBSYNC_TEST_SCHEMA_HUB_URL' },
+      members: [{ name: 'store1', provider: 'sqlite', connection: 'store1.db', direction: 'bidirectional' }],
+      tables: ['orders', { schema: 'sales', name: 'orders', memberNames: { store1: 'sales_orders' } }],
+    });
+  });
+  after(async () => {
+    delete process.env.HUBSYNC_TEST_SCHEMA_HUB_URL;
+    await fixture.dispose();
+    await hub.dispose();
+  });
+
+  it('syncs each schema\'s table into its own member table and names them schema.table in outputs', async () => {
+    const result = await fixture.hubsync('sync', '--json');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(onlyJson(result).status, 'succeeded');
+    assert.deepEqual(fixture.query('store1.db', 'SELECT id, note FROM orders ORDER BY id'), [{ id: 1, note: 'public' }]);
+    assert.deepEqual(fixture.query('store1.db', 'SELECT id, note FROM sales_orders ORDER BY id'), [
+      { id: 1, note: 'sales' },
+      { id: 2, note: 'sales two' },
+    ]);
+    const validate = await fixture.hubsync('validate');
+    assert.equal(validate.code, 0, validate.stderr);
+    assert.match(validate.stdout, /^table orders /m);
+    assert.match(validate.stdout, /^table sales\.orders /m);
+    const compare = await fixture.hubsync('compare', '--json');
+    assert.equal(compare.code, 0, compare.stderr);
+    assert.match(compare.stdout, /"sales\.orders"/);
+  });
+});

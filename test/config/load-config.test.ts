@@ -95,6 +95,36 @@ describe('loadGroupConfig', () => {
     assert.match(message, /tables\[0\]\.columns\[1\]: duplicate column "id"/);
   });
 
+  it('takes a table as "table", "schema.table" (a part with a dot in double quotes) or { schema, name }, and a member name per member', async () => {
+    const tables = [
+      'customers',
+      'sales.orders',
+      '"eu.sales"."order.lines"',
+      { schema: 'sales', name: 'returns', memberNames: { store1: 'returns_copy', store2: { schema: 'archive', name: 'returns' } } },
+    ];
+    const loaded = await loadGroupConfig(await writeConfig(JSON.stringify({ ...sample, tables })));
+    assert.deepEqual(loaded.group.tables, [
+      { name: 'customers' },
+      { schema: 'sales', name: 'orders' },
+      { schema: 'eu.sales', name: 'order.lines' },
+      { schema: 'sales', name: 'returns', memberNames: { store1: { name: 'returns_copy' }, store2: { schema: 'archive', name: 'returns' } } },
+    ]);
+  });
+
+  it('finds the same table written two ways, and names from the hub\'s default schema', async () => {
+    const message = await rejection({ ...sample, tables: ['sales.orders', { schema: 'sales', name: 'orders' }, 'customers', 'public.customers'] });
+    assert.match(message, /tables\[1\]\.name: duplicate table "sales\.orders"/);
+    assert.match(message, /tables\[3\]\.name: duplicate table "customers"/);
+  });
+
+  it('rejects a malformed table name, a typo in a table entry and a member name for no member', async () => {
+    const message = await rejection({ ...sample, tables: ['a.b.c', { name: 'orders', colums: ['id'] }] });
+    assert.match(message, /tables\[0\]: "a\.b\.c" is not a table name/);
+    assert.match(message, /tables\[1\]\.colums: unknown key/);
+    const unknownMember = await rejection({ ...sample, tables: [{ name: 'customers', memberNames: { store9: 'clients' } }] });
+    assert.match(unknownMember, /tables\[0\]\.memberNames\.store9: the group has no member "store9"/);
+  });
+
   it('requires at least one member and one table', async () => {
     const message = await rejection({ ...sample, members: [], tables: [] });
     assert.match(message, /members: must not be empty/);

@@ -13,6 +13,8 @@ import {
   comparableValues,
   engineExpectations,
   insertRows,
+  q,
+  withDb,
   readAll,
   withTwoDbs,
 } from './fixtures.js';
@@ -273,15 +275,16 @@ async function roundTripOne(
 export function describeSpecialValues(harness: ProviderHarness): void {
   describe('special values', () => {
     const exact: readonly { title: string; type: TableSchema['columns'][number]['type']; value: SyncValue }[] = [
-      { title: 'float64 Infinity', type: { kind: 'float64' }, value: Infinity },
-      { title: 'float64 -Infinity', type: { kind: 'float64' }, value: -Infinity },
-      { title: 'float32 -Infinity', type: { kind: 'float32' }, value: -Infinity },
       { title: "json text 'null' is not SQL NULL", type: { kind: 'json' }, value: 'null' },
       { title: 'json scalar string', type: { kind: 'json' }, value: '"a\\"b"' },
       { title: 'date 9999-12-31', type: { kind: 'date' }, value: '9999-12-31' },
       { title: 'timestamp 9999-12-31 23:59:59.999999', type: { kind: 'timestamp' }, value: '9999-12-31 23:59:59.999999' },
       { title: 'timestamptz 1970-01-01 00:00:00+00', type: { kind: 'timestamptz' }, value: '1970-01-01 00:00:00+00' },
       { title: 'text of only whitespace', type: { kind: 'text' }, value: ' \t\n ' },
+      { title: 'char(5) holding 5 characters (padding included)', type: { kind: 'text', maxLength: 5, fixedLength: true }, value: 'ab   ' },
+      { title: 'jsonb in its own spelling', type: { kind: 'json', binary: true }, value: '{"a": 1, "b": [1, 2.5, null]}' },
+      { title: 'timestamp with 6 fraction digits', type: { kind: 'timestamp' }, value: '2026-01-02 03:04:05.000001' },
+      { title: 'timestamptz with 6 fraction digits', type: { kind: 'timestamptz' }, value: '2026-01-02 03:04:05.999999+00' },
     ];
     for (const { title, type, value } of exact) {
       it(`${title} round-trips exactly`, async () => {
@@ -291,8 +294,31 @@ export function describeSpecialValues(harness: ProviderHarness): void {
       });
     }
 
+    const infinities: readonly { title: string; type: TableSchema['columns'][number]['type']; value: number }[] = [
+      { title: 'float64 Infinity', type: { kind: 'float64' }, value: Infinity },
+      { title: 'float64 -Infinity', type: { kind: 'float64' }, value: -Infinity },
+      { title: 'float32 Infinity', type: { kind: 'float32' }, value: Infinity },
+      { title: 'float32 -Infinity', type: { kind: 'float32' }, value: -Infinity },
+    ];
+    const infiniteFloats = engineExpectations[harness.engine].infiniteFloats;
+    for (const { title, type, value } of infinities) {
+      it(`${title} ${infiniteFloats === 'kept' ? 'round-trips exactly' : 'is rejected with HS_DATA_REJECTED'}`, async () => {
+        const outcome = roundTripOne(harness, type, value);
+        if (infiniteFloats === 'rejected') {
+          await assert.rejects(outcome, (error: unknown) => isHubsyncError(error) && error.code === ErrorCode.DataRejected);
+          return;
+        }
+        const { fromSource, fromDestination } = await outcome;
+        assert.deepStrictEqual(fromSource, value, 'as read from the source');
+        assert.deepStrictEqual(fromDestination, value, 'as read from the destination');
+      });
+    }
+
     const keptOrRejected: readonly { title: string; type: TableSchema['columns'][number]['type']; value: SyncValue }[] = [
       { title: 'float64 NaN', type: { kind: 'float64' }, value: NaN },
+      { title: 'float32 NaN', type: { kind: 'float32' }, value: NaN },
+      // SQLite stores a whole-number float in a REAL column as an integer, so -0 would come back as 0.
+      { title: 'float64 -0', type: { kind: 'float64' }, value: -0 },
       { title: 'text containing U+0000', type: { kind: 'text' }, value: 'a\u0000b' },
     ];
     for (const { title, type, value } of keptOrRejected) {
@@ -308,5 +334,72 @@ export function describeSpecialValues(harness: ProviderHarness): void {
         assert.deepStrictEqual(outcome.fromDestination, value, 'as read from the destination');
       });
     }
+  });
+}
+
+/** Keys beyond 2^53: as doubles 2^62, 2^62+1 and 2^62+2 are one number, and three rows would become one. */
+const bigKeys: TableSchema = {
+  name: 'big_keys',
+  columns: [
+    { name: 'id', type: { kind: 'int64' }, nullable: false },
+    { name: 'v', type: { kind: 'text' }, nullable: true },
+  ],
+  primaryKey: ['id'],
+  indexes: [],
+};
+
+export function describeKeyValues(harness: ProviderHarness): void {
+  describe('64-bit keys and identity columns', () => {
+    it('keys 2^62, 2^62+1 and 2^62+2 stay three rows with exact keys through two databases', async () => {
+      const keys = ['4611686018427387904', '4611686018427387905', '4611686018427387906'];
+      await withTwoDbs(harness, async (source, destination) => {
+        for (const side of [source, destination]) {
+          await side.provider.createTable(bigKeys);
+          await side.provider.provision([bigKeys]);
+        }
+        await apply(source.provider, bigKeys, keys.map((key, index) => change('insert', [key, `row ${index}`])), { sourceScope: 'seed' });
+        const read = await readAll(source.provider, bigKeys, { excludeScope: 'other' });
+        await apply(destination.provider, bigKeys, read, { sourceScope: 'source' });
+        const readBack = await readAll(destination.provider, bigKeys, { excludeScope: 'other' });
+        for (const changes of [read, readBack]) {
+          assert.deepStrictEqual(
+            changes.map((c) => c.values).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+            keys.map((key, index) => [key, `row ${index}`]),
+          );
+        }
+      });
+    });
+
+    it('an identity key column takes the incoming values, and local inserts still number themselves', async () => {
+      const expected = engineExpectations[harness.engine].identityTable;
+      await withDb(harness, async ({ db, provider }) => {
+        await db.exec(expected.ddl);
+        const info = (await provider.introspect()).find((table) => table.name === 'ident');
+        assert.ok(info !== undefined, 'table ident introspected');
+        assert.equal(info.columns[0]?.identity, expected.identity, 'identity flag of the key column');
+        const table: TableSchema = {
+          name: 'ident',
+          columns: info.columns.flatMap((c) =>
+            c.type === null ? [] : [{ name: c.name, type: c.type, nullable: c.nullable, ...(c.identity === undefined ? {} : { identity: c.identity }) }],
+          ),
+          primaryKey: info.primaryKey,
+          indexes: [],
+        };
+        await provider.provision([table]);
+        const keyOf = (value: SyncValue): string => String(value);
+        await apply(provider, table, [change('insert', [1000, 'from the hub']), change('insert', [7, 'also'])], { sourceScope: 'hub' });
+        await db.exec(`INSERT INTO ${q('ident')} (${q('name')}) VALUES (?)`, ['local']);
+        const rows = await readAll(provider, table);
+        assert.deepStrictEqual(
+          rows
+            .filter((c) => c.values[1] !== 'local')
+            .map((c) => [keyOf(c.values[0] ?? null), c.values[1]])
+            .sort((a, b) => Number(a[0]) - Number(b[0])),
+          [['7', 'also'], ['1000', 'from the hub']],
+        );
+        const local = rows.find((c) => c.values[1] === 'local');
+        assert.ok(local !== undefined && !['7', '1000'].includes(keyOf(local.values[0] ?? null)), 'a local insert gets a key of its own');
+      });
+    });
   });
 }

@@ -17,7 +17,7 @@ import type {
   Provider,
   Stamp,
 } from '../../src/engine/provider.js';
-import type { ColumnSchema, LogicalType, SyncValue, TableInfo, TableSchema } from '../../src/engine/types.js';
+import type { ColumnSchema, Identity, LogicalType, SyncValue, TableInfo, TableSchema } from '../../src/engine/types.js';
 import { isHubsyncError } from '../../src/errors.js';
 import type { ErrorCode } from '../../src/errors.js';
 import type { ProviderHarness, TestDatabase } from '../support/harness.js';
@@ -46,6 +46,13 @@ export interface EngineExpectations {
   readonly introspectedType: (type: LogicalType) => LogicalType;
   /** Whether a text(n) column rejects longer values. */
   readonly enforcesTextLength: boolean;
+  /** Whether float columns keep NaN and ±Infinity, or refuse them (HS_DATA_REJECTED) as SQL Server does. */
+  readonly infiniteFloats: 'kept' | 'rejected';
+  /**
+   * DDL for table "ident": an identity key "id" (integer, numbered by the database) and a text
+   * column "name"; `identity` is what introspect reports for "id".
+   */
+  readonly identityTable: { readonly ddl: string; readonly identity: Identity | undefined };
   /**
    * A query listing every schema object of the database as rows { o: string }, ordered: used to
    * prove deprovision removes everything provision created and nothing else.
@@ -127,6 +134,11 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
     },
     introspectedType: (type) => type,
     enforcesTextLength: true,
+    infiniteFloats: 'kept',
+    identityTable: {
+      ddl: 'CREATE TABLE "ident" ("id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "name" text)',
+      identity: 'always',
+    },
     catalogueSql: `
       SELECT o FROM (
         SELECT 'schema ' || n.nspname AS o FROM pg_namespace n WHERE ${pgUserNamespace}
@@ -188,6 +200,9 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
     },
     introspectedType: (type) => type,
     enforcesTextLength: true,
+    infiniteFloats: 'rejected',
+    // The applier finds IDENTITY in the catalogue (SET IDENTITY_INSERT); introspect does not flag it.
+    identityTable: { ddl: 'CREATE TABLE "ident" ("id" bigint IDENTITY PRIMARY KEY, "name" nvarchar(100))', identity: undefined },
     catalogueSql: `
       SELECT o FROM (
         SELECT N'schema ' + name AS o FROM sys.schemas WHERE schema_id BETWEEN 5 AND 16383
@@ -222,6 +237,9 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
     },
     introspectedType: sqliteIntrospectedType,
     enforcesTextLength: false,
+    infiniteFloats: 'kept',
+    // SQLite has no identity columns: an INTEGER PRIMARY KEY is the rowid, numbered when left out.
+    identityTable: { ddl: 'CREATE TABLE "ident" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT)', identity: undefined },
     // sqlite_sequence is left out: SQLite creates it for any AUTOINCREMENT table and never drops it.
     catalogueSql: `SELECT type || ' ' || name || ' on ' || tbl_name || ': ' || coalesce(sql, '') AS o
       FROM sqlite_master WHERE name <> 'sqlite_sequence' ORDER BY o`,

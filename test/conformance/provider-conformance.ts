@@ -26,13 +26,14 @@ import { describeIntrospect } from './conformance-introspect.js';
 import { describeLifecycle } from './conformance-lifecycle.js';
 import { describePositions } from './conformance-positions.js';
 import { describeTracking } from './conformance-tracking.js';
-import { describeSpecialValues, describeValues } from './conformance-values.js';
+import { describeKeyValues, describeSpecialValues, describeValues } from './conformance-values.js';
 
 export function describeProviderConformance(harness: ProviderHarness): void {
   describe(`provider conformance: ${harness.engine}`, () => {
     describeIntrospect(harness);
     describeValues(harness);
     describeSpecialValues(harness);
+    describeKeyValues(harness);
     describeTracking(harness);
     describeApply(harness);
     describePositions(harness);

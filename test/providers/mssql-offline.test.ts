@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 
 import { ErrorCode, HubsyncError } from '../../src/errors.js';
-import { mapError } from '../../src/providers/mssql/mssql-connection.js';
+import { mapMssqlError } from '../../src/providers/mssql/mssql-errors.js';
 import { mssqlLocation, parseMssqlConnection } from '../../src/providers/mssql/mssql-connection-string.js';
-import { quoteName } from '../../src/providers/mssql/mssql-identifiers.js';
+import { quoteIdentifier } from '../../src/providers/mssql/mssql-identifiers.js';
 import { openMssqlProvider } from '../../src/providers/mssql/mssql-provider.js';
 import {
   canonicalOffset,
@@ -70,10 +70,22 @@ describe('mssql types, offline', () => {
     assert.ok(Buffer.isBuffer(toWire({ kind: 'binary' }, new Uint8Array([1, 2]))));
   });
 
+  it('refuses NaN and the infinities, which float and real cannot hold, as rejected data', () => {
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      for (const kind of ['float32', 'float64'] as const) {
+        assert.throws(
+          () => toWire({ kind }, value),
+          (error: unknown) => error instanceof HubsyncError && error.code === ErrorCode.DataRejected,
+        );
+      }
+    }
+    assert.equal(toWire({ kind: 'float64' }, 1.5), 1.5);
+  });
+
   it('quotes identifiers in brackets with "]" doubled', () => {
-    assert.equal(quoteName('a]b'), '[a]]b]');
-    assert.equal(quoteName(`x"; DROP TABLE y; --`), `[x"; DROP TABLE y; --]`);
-    assert.equal(quoteName(']]'), '[]]]]]');
+    assert.equal(quoteIdentifier('a]b'), '[a]]b]');
+    assert.equal(quoteIdentifier(`x"; DROP TABLE y; --`), `[x"; DROP TABLE y; --]`);
+    assert.equal(quoteIdentifier(']]'), '[]]]]]');
   });
 });
 
@@ -117,13 +129,13 @@ describe('mssql connections, offline', () => {
     ];
     for (const [number, hint] of cases) {
       const driverError = Object.assign(new Error('Login failed.'), { code: 'ELOGIN', originalError: { number }, config: { password: 's3cret-pw' } });
-      const mapped = mapError(driverError, target);
+      const mapped = mapMssqlError(driverError, target);
       assert.ok(mapped instanceof HubsyncError && mapped.code === ErrorCode.ConnectionFailed);
       assert.match(mapped.message, /"Sales" at hub\.database\.windows\.net:1433/);
       assert.match(mapped.message, hint);
       assert.doesNotMatch(inspect(mapped, { depth: 10 }), /s3cret-pw/);
     }
-    const rejected = mapError(Object.assign(new Error('Cannot insert the value NULL'), { number: 515 }), target);
+    const rejected = mapMssqlError(Object.assign(new Error('Cannot insert the value NULL'), { number: 515 }), target);
     assert.ok(rejected instanceof HubsyncError && rejected.code === ErrorCode.DataRejected);
   });
 

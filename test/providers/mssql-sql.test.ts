@@ -10,6 +10,7 @@ import { before, describe, it } from 'node:test';
 import { init, parse } from '@guanmingchiu/sqlparser-ts';
 
 import type { Change, ConflictCandidate } from '../../src/engine/provider.js';
+import { tableId } from '../../src/engine/table-name.js';
 import type { TableSchema } from '../../src/engine/types.js';
 import type { MssqlDatabase, MssqlSession, SqlParameter, StagingColumn } from '../../src/providers/mssql/mssql-connection.js';
 import { MssqlProvider } from '../../src/providers/mssql/mssql-provider.js';
@@ -22,6 +23,8 @@ interface Recorded {
 
 /** Catalogue rows of a representative table: composite key, identity, every mapped type, a hostile name. */
 const hostileName = `we]ird "t'able"; DROP TABLE x; --`;
+/** A schema name with a bracket, quotes and a dot: quoted in SQL, and quoted in the table's id (tableId). */
+const hostileSchema = `Sales ]Dept 'q".x`;
 const nativeColumns: readonly NativeColumn[] = [
   column('id', 'int', 4, { identity: true }),
   column('code]x', 'nvarchar', 40, { collation: 'Latin1_General_100_CI_AS' }),
@@ -54,6 +57,7 @@ function column(name: string, typeName: string, maxLength: number, extra: Partia
 
 function catalogueRows(): Record<string, unknown>[] {
   return nativeColumns.map((native) => ({
+    schema_name: hostileSchema,
     table_name: hostileName,
     column_name: native.name,
     type_name: native.typeName,
@@ -83,8 +87,9 @@ class ScriptedDatabase implements MssqlDatabase {
     if (sql.includes('sys.dm_tran_database_transactions')) return [{ session_id: 57, age: 12 }] as unknown as T[];
     if (sql.includes('sp_getapplock')) return [{ result: 0 }] as unknown as T[];
     if (sql.includes('SELECT position FROM')) return [{ position: null }] as unknown as T[];
-    if (sql.includes('FROM [hubsync].[tracked]') && sql.includes('base_exists')) {
-      return [{ table_name: hostileName, tracking_table: hostileName, trigger_prefix: 't_0123456789abcdef', base_exists: 1 }] as unknown as T[];
+    if (sql.includes('schema_name, tracking_table, trigger_prefix FROM [hubsync].[tracked]')) {
+      const id = tableId({ schema: hostileSchema, name: hostileName });
+      return [{ table_name: id, schema_name: hostileSchema, tracking_table: id, trigger_prefix: 't_0123456789abcdef' }] as unknown as T[];
     }
     if (sql.includes('COUNT(*) AS n')) return [{ n: 1 }] as unknown as T[];
     if (sql.includes('@@ROWCOUNT')) return [{ n: sql.startsWith('INSERT INTO') ? 1 : 0 }] as unknown as T[];
@@ -121,6 +126,7 @@ class ScriptedDatabase implements MssqlDatabase {
 }
 
 const table: TableSchema = {
+  schema: hostileSchema,
   name: hostileName,
   columns: nativeColumns.map((native) => ({
     name: native.name,
@@ -133,8 +139,12 @@ const table: TableSchema = {
 
 async function everyStatement(): Promise<{ database: ScriptedDatabase; provider: MssqlProvider }> {
   const database = new ScriptedDatabase();
-  const provider = new MssqlProvider(database, 'Sales ]Dept');
+  const provider = new MssqlProvider(database);
   const introspected = await provider.introspect();
+  assert.deepEqual(
+    introspected.map((info) => [info.schema, info.name]),
+    [[hostileSchema, hostileName]],
+  );
   const planned: TableSchema = {
     ...table,
     columns: (introspected[0]?.columns ?? []).flatMap((info) => (info.type === null ? [] : [{ name: info.name, type: info.type, nullable: info.nullable }])),
@@ -231,7 +241,8 @@ describe('mssql provider SQL, offline', () => {
     const { database } = await everyStatement();
     const all = database.statements.map(({ sql }) => sql).join('\n');
     assert.match(all, /\[we\]\]ird "t'able"; DROP TABLE x; --\]/);
-    assert.match(all, /\[Sales \]\]Dept\]/);
+    assert.ok(all.includes(`[Sales ]]Dept 'q".x].[we]]ird`), 'the table is qualified by its quoted schema');
+    assert.ok(all.includes(`N'Sales ]Dept ''q".x'`), 'a schema in a literal has its quotes doubled');
     assert.doesNotMatch(all, /hub'; --/, 'a scope is never spliced into SQL');
     assert.doesNotMatch(all, /'Ab'/, 'a key value is never spliced into SQL');
   });
@@ -248,7 +259,7 @@ describe('mssql provider SQL, offline', () => {
 
   it('clears the scope tag also when the apply fails', async () => {
     const database = new ScriptedDatabase();
-    const provider = new MssqlProvider(database, 'dbo');
+    const provider = new MssqlProvider(database);
     const items: TableSchema = { name: hostileName, columns: [{ name: 'id', type: { kind: 'int32' }, nullable: false }], primaryKey: ['id'], indexes: [] };
     const failure = new Error('engine gave up');
     await assert.rejects(
@@ -280,7 +291,7 @@ describe('mssql provider SQL, offline', () => {
 
   it('reports the session holding the watermark back', async () => {
     const database = new ScriptedDatabase();
-    const mark = await new MssqlProvider(database, 'dbo').watermark();
+    const mark = await new MssqlProvider(database).watermark();
     assert.deepEqual(mark, { stamp: '2000', heldBackBy: 'transaction of session 57, open for 12 s' });
   });
 });

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { completedCursor, streamStart } from '../../src/engine/cursor.js';
 import type { Change, ConflictCandidate, Cursor, Provider } from '../../src/engine/provider.js';
 import type { SyncValue, TableInfo, TableSchema } from '../../src/engine/types.js';
+import { tableId } from '../../src/engine/table-name.js';
 import { ErrorCode, isHubsyncError } from '../../src/errors.js';
 import { openPostgresProvider } from '../../src/providers/postgres/postgres-provider.js';
 import { type Opened, withDb } from '../conformance/fixtures.js';
@@ -690,31 +691,50 @@ describe('postgres provider', () => {
       });
     });
 
-    it('works on the tables of another schema when given the schema option', async () => {
-      await withDb(postgresHarness, async ({ db }) => {
-        await db.exec('CREATE SCHEMA "Sales Dept"');
-        await db.exec(`CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL)`);
-        const provider = await openPostgresProvider(db.connection, { schema: 'Sales Dept' });
-        try {
-          await provider.createTable(items);
-          assert.deepEqual((await provider.introspect()).map((table) => table.name), ['items']);
-          await provider.provision([items]);
-          await db.exec(`INSERT INTO "Sales Dept".items VALUES (1, 'sold')`);
-          await db.exec(`INSERT INTO public.items VALUES (1, 'public')`);
-          assert.deepEqual(summary(await read(provider, items)), [{ operation: 'insert', values: [1, 'sold'] }]);
-          await provider.applyChanges({
-            table: items,
-            changes: [{ stamp: '5', operation: 'update', values: [1, 'resold'], changedAt: '2026-11-22T06:00:00.000000Z' }],
-            sourceScope: 'hub',
-            seen: null,
- position: null,
-            resolve: acceptAll,
-          });
-          assert.deepEqual(await db.query(`SELECT name FROM "Sales Dept".items`), [{ name: 'resold' }]);
-          assert.deepEqual(await db.query(`SELECT name FROM public.items`), [{ name: 'public' }]);
-        } finally {
-          await provider.close();
-        }
+    it('keeps same-named tables of two schemas apart: introspection, tracking, changes, positions', async () => {
+      await withDb(postgresHarness, async ({ db, provider }) => {
+        const sold: TableSchema = { ...items, schema: 'Sales Dept' };
+        await provider.createTable(items);
+        await provider.createTable(sold);
+        assert.deepEqual((await provider.introspect()).map(tableId).sort(), ['Sales Dept.items', 'items']);
+        await provider.provision([items, sold]);
+        assert.deepEqual((await provider.provisionedTables()).sort(), ['Sales Dept.items', 'items']);
+        await db.exec(`INSERT INTO "Sales Dept".items VALUES (1, 'sold')`);
+        await db.exec(`INSERT INTO public.items VALUES (1, 'public')`);
+        assert.deepEqual(summary(await read(provider, sold)), [{ operation: 'insert', values: [1, 'sold'] }]);
+        assert.deepEqual(summary(await read(provider, items)), [{ operation: 'insert', values: [1, 'public'] }]);
+        await provider.applyChanges({
+          table: sold,
+          changes: [{ stamp: '5', operation: 'update', values: [1, 'resold'], changedAt: '2026-11-22T06:00:00.000000Z' }],
+          sourceScope: 'hub',
+          seen: null,
+          position: { after: null, through: 'p1' },
+          resolve: acceptAll,
+        });
+        assert.deepEqual(await db.query(`SELECT name FROM "Sales Dept".items`), [{ name: 'resold' }]);
+        assert.deepEqual(await db.query(`SELECT name FROM public.items`), [{ name: 'public' }]);
+        assert.deepEqual([...(await provider.readPositions('hub'))], [['Sales Dept.items', 'p1']]);
+        await provider.deprovision();
+        assert.deepEqual(await provider.provisionedTables(), []);
+        assert.deepEqual(await db.query(`SELECT tgname FROM pg_trigger WHERE tgrelid = '"Sales Dept".items'::regclass`), []);
+      });
+    });
+
+    it('keeps working on a database provisioned before tables had schemas (no hubsync.tracked.schema_name)', async () => {
+      await withDb(postgresHarness, async ({ db, provider }) => {
+        await provider.createTable(items);
+        await provider.provision([items]);
+        await db.exec('ALTER TABLE hubsync.tracked DROP COLUMN schema_name');
+        assert.deepEqual(await provider.provisionedTables(), ['items']);
+        await db.exec(`INSERT INTO items VALUES (1, 'one')`);
+        assert.deepEqual(summary(await read(provider, items)), [{ operation: 'insert', values: [1, 'one'] }]);
+        const sold: TableSchema = { ...items, schema: 'sales' };
+        await provider.createTable(sold);
+        await provider.provision([items, sold]);
+        assert.deepEqual((await provider.provisionedTables()).sort(), ['items', 'sales.items']);
+        await provider.deprovision();
+        assert.deepEqual(await provider.provisionedTables(), []);
+        assert.deepEqual(await db.query(`SELECT tgname FROM pg_trigger WHERE tgrelid IN ('items'::regclass, 'sales.items'::regclass)`), []);
       });
     });
 

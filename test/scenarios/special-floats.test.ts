@@ -127,3 +127,50 @@ for (const engine of engines) {
     });
   });
 }
+
+/**
+ * SQLite cannot keep -0 in a REAL column, strict table or not: it stores a whole-number float as an
+ * integer and reads 0 back. What the engine itself does, and that hubsync reports such a row as a
+ * failed record instead of handing the member an altered value.
+ */
+describe('special floats: -0 from a PostgreSQL hub to a SQLite member', () => {
+  let scenario: Scenario | undefined;
+  afterEach(async () => {
+    await scenario?.dispose();
+    scenario = undefined;
+  });
+
+  it('SQLite itself reads 0 back from a REAL column given -0 (the reason for the refusal)', async () => {
+    const database = await sqliteHarness.createDatabase();
+    try {
+      await database.exec('CREATE TABLE "plain" ("id" INTEGER PRIMARY KEY, "d" REAL)');
+      await database.exec('CREATE TABLE "tight" ("id" INTEGER PRIMARY KEY, "d" REAL) STRICT');
+      for (const table of ['plain', 'tight']) {
+        await database.exec(`INSERT INTO "${table}" VALUES (1, ?)`, [-0]);
+        const [row] = await database.query<{ d: number }>(`SELECT "d" FROM "${table}"`);
+        assert.ok(Object.is(row?.d, 0), `${table}: ${String(row?.d)}`);
+      }
+    } finally {
+      await database.dispose();
+    }
+  });
+
+  it('keeps the row with -0 as a failed record and leaves the member without an altered copy', async () => {
+    scenario = await createScenario({
+      hub: postgresHarness,
+      members: [{ name: 'store', harness: sqliteHarness, direction: 'bidirectional' }],
+      tables: [floats],
+    });
+    await scenario.hub.exec('INSERT INTO "floats" ("id", "d", "r") VALUES (?, ?, ?)', [1, parameter(-0), 1]);
+    await scenario.hub.exec('INSERT INTO "floats" ("id", "d", "r") VALUES (?, ?, ?)', [2, 2.5, 2.5]);
+    const result = await scenario.sync();
+    assert.equal(result.status, 'succeededWithFailures');
+    const failures = (await scenario.state.listFailures(scenario.group.name)).items;
+    assert.deepEqual(
+      failures.map((failure) => [failure.table, failure.key, failure.member]),
+      [['floats', { id: '1' }, 'store']],
+    );
+    assert.match(failures[0]?.error ?? '', /-0 cannot be stored in a SQLite REAL column/);
+    assert.deepEqual(await floatsOf(scenario.member('store')), [[2.5, 2.5]]);
+  });
+});

@@ -5,6 +5,7 @@ import type { EngineContext } from '../../src/engine/engine-context.js';
 import type { ConflictPolicy, Direction, SyncGroup, TableSelection } from '../../src/engine/group.js';
 import type { Provider } from '../../src/engine/provider.js';
 import { liveRows } from '../../src/engine/table-digest.js';
+import { sameTable } from '../../src/engine/table-name.js';
 import { toJsonValue } from '../../src/engine/values.js';
 import type { StateStore } from '../../src/engine/state-store.js';
 import { syncGroup, type RunResult } from '../../src/engine/sync-group.js';
@@ -76,7 +77,7 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
       direction: member.direction,
     })),
     conflictPolicy: spec.conflictPolicy ?? 'hubWins',
-    tables: spec.selections ?? spec.tables.map((table) => ({ name: table.name })),
+    tables: spec.selections ?? spec.tables.map((table) => ({ ...(table.schema === undefined ? {} : { schema: table.schema }), name: table.name })),
     batchSize: spec.batchSize ?? 500,
   };
   const context: EngineContext = {
@@ -122,7 +123,7 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
 async function asPlanned(hub: TestDatabase, table: TableSchema): Promise<TableSchema> {
   const provider = await hub.open();
   try {
-    const found = (await provider.introspect()).find((info) => info.name === table.name);
+    const found = (await provider.introspect()).find((info) => sameTable(info, table));
     const columns = table.columns.map((column) => {
       const type = found?.columns.find((info) => info.name === column.name)?.type;
       return type ? { ...column, type } : column;

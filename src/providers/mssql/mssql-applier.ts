@@ -5,10 +5,12 @@ import type { TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { batchColumn, batchKeyColumn, trackingKeyColumn } from '../tracking-names.js';
 import { afterCursorSql, baseRowJoin, columnsOf, decodeTrackedRow, scopeDiffers, trackedRowSelect } from './mssql-change-reader.js';
-import { errorNumber, type MssqlDatabase, type MssqlSession, type SqlParameter, type StagingColumn } from './mssql-connection.js';
-import { quoteLiteral, quoteName } from './mssql-identifiers.js';
+import type { MssqlDatabase, MssqlSession, SqlParameter, StagingColumn } from './mssql-connection.js';
+import { errorNumber } from './mssql-errors.js';
+import { quoteLiteral, quoteIdentifier } from './mssql-identifiers.js';
 import { positionsTable, scopeKey, trackingNames, type TrackingNames } from './mssql-tracking-sql.js';
 import { comparableExpression, conversionTo, toWire, wireSqlType, wireTypeOf, type NativeColumn } from './mssql-types.js';
+import { tableId } from '../../engine/table-name.js';
 
 /** How long one statement waits for a row another transaction has locked before the apply starts over. */
 const lockTimeoutMs = 2000;
@@ -25,11 +27,11 @@ class LocalWriteRaced extends Error {}
  * load into a temporary table, lock the rows it will change, detect conflicts with one join, let
  * the engine decide, write, and record the position in the same transaction (invariant 7).
  */
-export async function applyChanges(database: MssqlDatabase, schema: string, request: ApplyRequest): Promise<ApplyResult> {
-  const names = trackingNames(schema, request.table.name);
+export async function applyChanges(database: MssqlDatabase, request: ApplyRequest): Promise<ApplyResult> {
+  const names = trackingNames(request.table);
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await database.transaction((session) => withScope(session, names, request.sourceScope, () => applyInTransaction(session, names, schema, request)));
+      return await database.transaction((session) => withScope(session, names, request.sourceScope, () => applyInTransaction(session, names, request)));
     } catch (error) {
       const retryable = error instanceof LocalWriteRaced || retryableErrors.has(errorNumber(error) ?? 0);
       if (!retryable) throw error;
@@ -67,7 +69,7 @@ function dropStagingSql(names: TrackingNames): string {
   return `DROP TABLE IF EXISTS ${names.batchTable}; DROP TABLE IF EXISTS ${names.rawTable}`;
 }
 
-async function applyInTransaction(session: MssqlSession, names: TrackingNames, schema: string, request: ApplyRequest): Promise<ApplyResult> {
+async function applyInTransaction(session: MssqlSession, names: TrackingNames, request: ApplyRequest): Promise<ApplyResult> {
   // Applies to one table take turns (application writes do not wait for this lock), as PostgreSQL's advisory lock.
   const [lock] = await session.query<{ result: number }>(
     `DECLARE @result int; EXEC @result = sys.sp_getapplock @Resource = @p1, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1; SELECT @result AS result`,
@@ -76,16 +78,16 @@ async function applyInTransaction(session: MssqlSession, names: TrackingNames, s
   if ((lock?.result ?? -1) < 0) throw new HubsyncError(ErrorCode.DatabaseError, `sp_getapplock refused the applier lock (${lock?.result})`);
   const { position, sourceScope, table } = request;
   if (position !== null) {
-    const recorded = await lockPosition(session, sourceScope, table.name);
+    const recorded = await lockPosition(session, sourceScope, tableId(table));
     if (recorded === position.through) return { applied: 0, alreadyApplied: true };
-    if (recorded !== position.after) throw positionMoved(table.name);
+    if (recorded !== position.after) throw positionMoved(tableId(table));
   }
-  const applied = await applyBatch(session, names, await columnsOf(session, schema, table), request);
+  const applied = await applyBatch(session, names, await columnsOf(session, table), request);
   if (position !== null) {
     await session.query(`UPDATE ${positionsTable} SET position = @p1, updated_at = SYSUTCDATETIME() WHERE source_scope = @p2 AND table_name = @p3`, [
       { type: 'nvarchar', value: position.through },
       { type: 'nvarchar', value: sourceScope },
-      { type: 'nvarchar', value: table.name },
+      { type: 'nvarchar', value: tableId(table) },
     ]);
   }
   return { applied, alreadyApplied: false };
@@ -166,7 +168,7 @@ async function loadBatch(
     ];
   });
   await session.bulkLoad(names.rawTable, staged, rows);
-  const typed = table.columns.map((column, index) => `b.${quoteName(column.name)} AS ${batchColumn(table, index)}`);
+  const typed = table.columns.map((column, index) => `b.${quoteIdentifier(column.name)} AS ${batchColumn(table, index)}`);
   await session.query(
     `SELECT TOP (0) CAST(NULL AS int) AS ord, CAST(NULL AS bit) AS deleted, CAST(NULL AS bit) AS existed,
             CAST(NULL AS datetime2(7)) AS changed_at, ${typed.join(', ')}
@@ -238,8 +240,8 @@ async function writeRows(session: MssqlSession, table: TableSchema, names: Track
   const others = table.columns.map((column, index) => ({ column, index })).filter(({ column }) => !table.primaryKey.includes(column.name));
   let updated = 0;
   if (others.length > 0) {
-    const assignments = others.map(({ column, index }) => `${quoteName(column.name)} = h.${batchColumn(table, index)}`);
-    const current = others.map(({ index }) => comparableExpression(columns[index] as NativeColumn, `b.${quoteName(table.columns[index]?.name ?? '')}`));
+    const assignments = others.map(({ column, index }) => `${quoteIdentifier(column.name)} = h.${batchColumn(table, index)}`);
+    const current = others.map(({ index }) => comparableExpression(columns[index] as NativeColumn, `b.${quoteIdentifier(table.columns[index]?.name ?? '')}`));
     const incoming = others.map(({ index }) => comparableExpression(columns[index] as NativeColumn, `h.${batchColumn(table, index)}`));
     const [result] = await session.query<{ n: number }>(
       `UPDATE b SET ${assignments.join(', ')} FROM ${names.baseTable} b JOIN ${names.batchTable} h ON ${baseKeyMatch(table)}
@@ -254,7 +256,7 @@ async function writeRows(session: MssqlSession, table: TableSchema, names: Track
   if (identity) await session.query(`SET IDENTITY_INSERT ${names.baseTable} ON`);
   try {
     const [inserted] = await session.query<{ n: number }>(
-      `INSERT INTO ${names.baseTable} (${table.columns.map((column) => quoteName(column.name)).join(', ')})
+      `INSERT INTO ${names.baseTable} (${table.columns.map((column) => quoteIdentifier(column.name)).join(', ')})
        SELECT ${table.columns.map((_, index) => `h.${batchColumn(table, index)}`).join(', ')} FROM ${names.batchTable} h
        WHERE ${fresh} AND NOT EXISTS (SELECT 1 FROM ${names.baseTable} b WITH (UPDLOCK, HOLDLOCK) WHERE ${baseKeyMatch(table)});
        SELECT @@ROWCOUNT AS n`,
@@ -272,5 +274,5 @@ function trackingKeyMatch(table: TableSchema): string {
 }
 
 function baseKeyMatch(table: TableSchema): string {
-  return table.primaryKey.map((name) => `b.${quoteName(name)} = h.${batchKeyColumn(table, name)}`).join(' AND ');
+  return table.primaryKey.map((name) => `b.${quoteIdentifier(name)} = h.${batchKeyColumn(table, name)}`).join(' AND ');
 }

@@ -3,15 +3,16 @@ import type { SyncValue, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { trackingKeyColumn } from '../tracking-names.js';
 import type { QueryRunner, SqlParameter } from './mssql-connection.js';
-import { quoteName } from './mssql-identifiers.js';
+import { quoteIdentifier } from './mssql-identifiers.js';
 import { nativeColumns } from './mssql-introspector.js';
 import { trackingNames } from './mssql-tracking-sql.js';
 import { conversionTo, fromDriver, readExpression, toWire, wireTypeOf, type NativeColumn } from './mssql-types.js';
+import { schemaOf } from './mssql-identifiers.js';
 
 /** The base table's columns aligned with the table schema; throws when one is gone. */
-export async function columnsOf(runner: QueryRunner, schema: string, table: TableSchema): Promise<NativeColumn[]> {
-  const native = await nativeColumns(runner, schema, table.name);
-  if (native === null) throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${schema}"`);
+export async function columnsOf(runner: QueryRunner, table: TableSchema): Promise<NativeColumn[]> {
+  const native = await nativeColumns(runner, table);
+  if (native === null) throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${schemaOf(table)}"`);
   return table.columns.map((column) => {
     const found = native.get(column.name);
     if (found === undefined) throw new HubsyncError(ErrorCode.ColumnNotFound, `Column "${column.name}" does not exist in table "${table.name}"`);
@@ -40,13 +41,13 @@ export function trackedRowSelect(table: TableSchema, columns: readonly NativeCol
   const values = table.columns.map((column, index) => {
     const keyPosition = table.primaryKey.indexOf(column.name);
     const native = columns[index] as NativeColumn;
-    return readExpression(native, keyPosition >= 0 ? `t.${trackingKeyColumn(keyPosition)}` : `b.${quoteName(column.name)}`);
+    return readExpression(native, keyPosition >= 0 ? `t.${trackingKeyColumn(keyPosition)}` : `b.${quoteIdentifier(column.name)}`);
   });
   return [
     't.stamp',
     't.op',
     "REPLACE(LEFT(CONVERT(varchar(27), t.changed_at, 121), 26), ' ', 'T')",
-    `CASE WHEN b.${quoteName(table.primaryKey[0] ?? '')} IS NULL THEN 0 ELSE 1 END`,
+    `CASE WHEN b.${quoteIdentifier(table.primaryKey[0] ?? '')} IS NULL THEN 0 ELSE 1 END`,
     ...values,
   ].join(', ');
 }
@@ -54,7 +55,7 @@ export function trackedRowSelect(table: TableSchema, columns: readonly NativeCol
 const trackedRowHeader = 4;
 
 export function baseRowJoin(table: TableSchema, baseTable: string): string {
-  const sameKey = table.primaryKey.map((name, position) => `b.${quoteName(name)} = t.${trackingKeyColumn(position)}`);
+  const sameKey = table.primaryKey.map((name, position) => `b.${quoteIdentifier(name)} = t.${trackingKeyColumn(position)}`);
   return `LEFT JOIN ${baseTable} b ON ${sameKey.join(' AND ')}`;
 }
 
@@ -100,10 +101,10 @@ export function afterCursorSql(table: TableSchema, columns: readonly NativeColum
 }
 
 /** Changes after `after` and below `before` ordered by (stamp, key), in one statement through the stamp index. */
-export async function readChanges(runner: QueryRunner, schema: string, request: ReadChangesRequest): Promise<Change[]> {
+export async function readChanges(runner: QueryRunner, request: ReadChangesRequest): Promise<Change[]> {
   const { table } = request;
-  const names = trackingNames(schema, table.name);
-  const columns = await columnsOf(runner, schema, table);
+  const names = trackingNames(table);
+  const columns = await columnsOf(runner, table);
   const params: SqlParameter[] = [
     { type: 'int', value: request.limit },
     stampParameter(request.before),

@@ -1,5 +1,15 @@
 import { trackingKeyColumn } from '../tracking-names.js';
-import { derivedPrefix, qualifiedName, quoteLiteral, quoteName, trackingSchema, trackingTableName } from './mssql-identifiers.js';
+import { tableId, type TableName } from '../../engine/table-name.js';
+import {
+  derivedPrefix,
+  qualifiedName,
+  qualifiedTableName,
+  quoteLiteral,
+  quoteIdentifier,
+  schemaOf,
+  trackingSchema,
+  trackingTableName,
+} from './mssql-identifiers.js';
 import { nativeSpelling, type NativeColumn } from './mssql-types.js';
 
 /**
@@ -18,19 +28,22 @@ export const scopeKey = 'hubsync.scope';
 
 export const metadataDdl: readonly string[] = [
   // CREATE SCHEMA must be alone in its batch, hence EXEC.
-  `IF SCHEMA_ID(${quoteLiteral(trackingSchema)}) IS NULL EXEC(N'CREATE SCHEMA ${quoteName(trackingSchema)}')`,
+  `IF SCHEMA_ID(${quoteLiteral(trackingSchema)}) IS NULL EXEC(N'CREATE SCHEMA ${quoteIdentifier(trackingSchema)}')`,
   `IF OBJECT_ID(${quoteLiteral(metaTable)}, N'U') IS NULL
    CREATE TABLE ${metaTable} ([key] nvarchar(128) NOT NULL PRIMARY KEY, value nvarchar(max) NULL)`,
   `IF OBJECT_ID(${quoteLiteral(trackedTable)}, N'U') IS NULL
    CREATE TABLE ${trackedTable} (
-     table_name nvarchar(128) NOT NULL PRIMARY KEY,
-     tracking_table nvarchar(128) NOT NULL,
-     trigger_prefix nvarchar(128) NOT NULL)`,
+     table_name nvarchar(300) NOT NULL PRIMARY KEY,
+     tracking_table nvarchar(300) NOT NULL,
+     trigger_prefix nvarchar(128) NOT NULL,
+     schema_name nvarchar(128) NULL)`,
+  // See postgres-tracking-sql.ts: table_name is the table's id, schema_name NULL for "dbo".
+  `IF COL_LENGTH(${quoteLiteral(trackedTable)}, N'schema_name') IS NULL ALTER TABLE ${trackedTable} ADD schema_name nvarchar(128) NULL`,
   // See postgres-tracking-sql.ts: one row per source and table, NULL until the first apply.
   `IF OBJECT_ID(${quoteLiteral(positionsTable)}, N'U') IS NULL
    CREATE TABLE ${positionsTable} (
      source_scope nvarchar(128) NOT NULL,
-     table_name nvarchar(128) NOT NULL,
+     table_name nvarchar(300) NOT NULL,
      position nvarchar(max) NULL,
      updated_at datetime2(7) NOT NULL,
      PRIMARY KEY (source_scope, table_name))`,
@@ -54,14 +67,16 @@ export interface TrackingNames {
   readonly rawTable: string;
 }
 
-export function trackingNames(schema: string, table: string): TrackingNames {
-  return namesOf(schema, table, trackingTableName(table), derivedPrefix(table));
+/** Derived from the table's id, as on PostgreSQL (see postgres-tracking-sql.ts). */
+export function trackingNames(table: TableName): TrackingNames {
+  const id = tableId(table);
+  return namesOf(table, trackingTableName(id), derivedPrefix(id));
 }
 
-export function namesOf(schema: string, table: string, trackingTable: string, triggerPrefix: string): TrackingNames {
-  const trigger = (event: string): string => qualifiedName(schema, `hubsync_${triggerPrefix}_${event}`);
+export function namesOf(table: TableName, trackingTable: string, triggerPrefix: string): TrackingNames {
+  const trigger = (event: string): string => qualifiedName(schemaOf(table), `hubsync_${triggerPrefix}_${event}`);
   return {
-    baseTable: qualifiedName(schema, table),
+    baseTable: qualifiedTableName(table),
     trackingTable: qualifiedName(trackingSchema, trackingTable),
     trackingTableName: trackingTable,
     triggerPrefix,
@@ -87,8 +102,8 @@ export function trackingDdl(names: TrackingNames, keys: readonly NativeColumn[])
        scope nvarchar(128) NULL,
        op char(1) NOT NULL,
        changed_at datetime2(7) NOT NULL,
-       CONSTRAINT ${quoteName(`hubsync_${names.triggerPrefix}_pk`)} PRIMARY KEY (${keyList}))`,
-    `CREATE UNIQUE INDEX ${quoteName(`hubsync_${names.triggerPrefix}_stamp`)} ON ${names.trackingTable} (stamp)`,
+       CONSTRAINT ${quoteIdentifier(`hubsync_${names.triggerPrefix}_pk`)} PRIMARY KEY (${keyList}))`,
+    `CREATE UNIQUE INDEX ${quoteIdentifier(`hubsync_${names.triggerPrefix}_stamp`)} ON ${names.trackingTable} (stamp)`,
     triggerDdl(names, keys, 'insert'),
     triggerDdl(names, keys, 'update'),
     triggerDdl(names, keys, 'delete'),
@@ -103,7 +118,7 @@ export function trackingDdl(names: TrackingNames, keys: readonly NativeColumn[])
  */
 function triggerDdl(names: TrackingNames, keys: readonly NativeColumn[], event: 'insert' | 'update' | 'delete'): string {
   const k = keys.map((_, position) => trackingKeyColumn(position));
-  const renamed = (alias: string): string => keys.map((key, position) => `${alias}.${quoteName(key.name)} AS ${k[position]}`).join(', ');
+  const renamed = (alias: string): string => keys.map((key, position) => `${alias}.${quoteIdentifier(key.name)} AS ${k[position]}`).join(', ');
   const changed =
     event === 'insert'
       ? `SELECT ${renamed('i')}, 'I' AS op FROM inserted i`
@@ -144,7 +159,7 @@ END`;
 export function backfillSql(names: TrackingNames, keys: readonly NativeColumn[]): string {
   const keyList = keys.map((_, position) => trackingKeyColumn(position)).join(', ');
   return `INSERT INTO ${names.trackingTable} (${keyList}, scope, op, changed_at)
-    SELECT ${keys.map((key) => `b.${quoteName(key.name)}`).join(', ')}, NULL, 'I', '1970-01-01T00:00:00'
+    SELECT ${keys.map((key) => `b.${quoteIdentifier(key.name)}`).join(', ')}, NULL, 'I', '1970-01-01T00:00:00'
     FROM ${names.baseTable} b`;
 }
 
@@ -162,5 +177,5 @@ export const dropMetadataSql: readonly string[] = [
   `IF SCHEMA_ID(${quoteLiteral(trackingSchema)}) IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM sys.objects WHERE schema_id = SCHEMA_ID(${quoteLiteral(trackingSchema)}))
      AND NOT EXISTS (SELECT 1 FROM sys.types WHERE schema_id = SCHEMA_ID(${quoteLiteral(trackingSchema)}))
-   EXEC(N'DROP SCHEMA ${quoteName(trackingSchema)}')`,
+   EXEC(N'DROP SCHEMA ${quoteIdentifier(trackingSchema)}')`,
 ];

@@ -1,6 +1,6 @@
 import type { LogicalType, SyncValue } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
-import { quoteName } from './mssql-identifiers.js';
+import { quoteIdentifier } from './mssql-identifiers.js';
 
 /** A column as sys.columns describes it; the type is the system type (alias types resolved). */
 export interface NativeColumn {
@@ -126,7 +126,7 @@ export function nativeSpelling(column: NativeColumn, withCollation = false): str
 
 /** Catalogue words spliced into DDL (type and collation names) may hold only letters, digits and "_". */
 function plainWord(word: string): string {
-  if (!/^[A-Za-z0-9_]+$/.test(word)) throw new HubsyncError(ErrorCode.SchemaMismatch, `Unexpected type or collation name ${quoteName(word)}`);
+  if (!/^[A-Za-z0-9_]+$/.test(word)) throw new HubsyncError(ErrorCode.SchemaMismatch, `Unexpected type or collation name ${quoteIdentifier(word)}`);
   return word;
 }
 
@@ -294,6 +294,10 @@ export function conversionTo(column: NativeColumn, type: LogicalType, sql: strin
 export function toWire(type: LogicalType, value: SyncValue): string | number | boolean | Buffer | null {
   if (value === null) return null;
   if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  // SQL Server's float and real hold no NaN or infinity: a refused row is visible, a changed one is not.
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new HubsyncError(ErrorCode.DataRejected, `${String(value)} cannot be stored in a SQL Server ${type.kind === 'float32' ? 'real' : 'float'}`);
+  }
   if (typeof value !== 'string') return value;
   switch (type.kind) {
     case 'timestamp':

@@ -3,12 +3,14 @@ import { losingOrdinals } from '../conflict-candidates.js';
 import { positionMoved } from '../../engine/positions.js';
 import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
-import { sqlState, type PostgresConnection, type PostgresSession } from './postgres-connection.js';
+import type { PostgresConnection, PostgresSession } from './postgres-connection.js';
+import { sqlState } from './postgres-errors.js';
 import { copyChunks } from './postgres-copy.js';
 import { afterCursorSql, baseRowJoin, decodeTrackedRow, trackedRowSelect } from './postgres-change-reader.js';
-import { quoteIdent } from './postgres-identifiers.js';
+import { quoteIdentifier } from './postgres-identifiers.js';
 import { batchColumn, batchKeyColumn } from '../tracking-names.js';
 import { positionsTable, trackingKeyColumn, trackingNames, type TrackingNames } from './postgres-tracking-sql.js';
+import { tableId } from '../../engine/table-name.js';
 
 /** How long one statement waits for a row another transaction has locked before the apply starts over. */
 const lockTimeout = '2s';
@@ -29,8 +31,8 @@ class LocalWriteRaced extends Error {}
  * conflicts with one join, let the engine decide them, then write, and record the position the
  * batch reached in the same transaction (invariant 7).
  */
-export async function applyChanges(connection: PostgresConnection, schema: string, request: ApplyRequest): Promise<ApplyResult> {
-  const names = trackingNames(schema, request.table.name);
+export async function applyChanges(connection: PostgresConnection, request: ApplyRequest): Promise<ApplyResult> {
+  const names = trackingNames(request.table);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await connection.transaction((session) => applyInTransaction(session, names, request));
@@ -53,15 +55,15 @@ async function applyInTransaction(session: PostgresSession, names: TrackingNames
     [lockTimeout, request.sourceScope],
   );
   if (request.position !== null) {
-    const recorded = await lockPosition(session, request.sourceScope, table.name);
+    const recorded = await lockPosition(session, request.sourceScope, tableId(table));
     if (recorded === request.position.through) return { applied: 0, alreadyApplied: true };
-    if (recorded !== request.position.after) throw positionMoved(table.name);
+    if (recorded !== request.position.after) throw positionMoved(tableId(table));
   }
   const applied = await applyBatch(session, names, request);
   if (request.position !== null) {
     await session.query(`UPDATE ${positionsTable} SET position = $3, updated_at = now() WHERE source_scope = $1 AND table_name = $2`, [
       request.sourceScope,
-      table.name,
+      tableId(table),
       request.position.through,
     ]);
   }
@@ -127,7 +129,7 @@ async function lockPosition(session: PostgresSession, sourceScope: string, table
 
 /** The batch table takes its column types from the base table itself, so values convert exactly as they will on write. */
 async function loadBatch(session: PostgresSession, table: TableSchema, names: TrackingNames, request: ApplyRequest): Promise<void> {
-  const columns = table.columns.map((column, index) => `b.${quoteIdent(column.name)} AS ${batchColumn(table, index)}`);
+  const columns = table.columns.map((column, index) => `b.${quoteIdentifier(column.name)} AS ${batchColumn(table, index)}`);
   await session.query(
     `CREATE TEMPORARY TABLE ${names.batchTable} ON COMMIT DROP AS
      SELECT NULL::integer AS ord, NULL::boolean AS deleted, NULL::boolean AS existed, NULL::timestamptz AS changed_at,
@@ -158,7 +160,7 @@ function* batchRows(table: TableSchema, changes: readonly Change[]): Generator<r
  * with no row cannot be locked: writeTombstones and writeRows notice a local insert that raced.
  */
 async function lockExistingRows(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<number> {
-  const keys = table.primaryKey.map(quoteIdent);
+  const keys = table.primaryKey.map(quoteIdentifier);
   const { rowCount } = await session.query(
     `WITH locked AS (
        SELECT ${keys.map((key) => `b.${key}`).join(', ')} FROM ${names.baseTable} b JOIN ${names.batchTable} h ON ${baseKeyMatch(table)}
@@ -249,7 +251,7 @@ async function writeRows(session: PostgresSession, table: TableSchema, names: Tr
     `WITH removed AS (
        DELETE FROM ${names.baseTable} b USING ${names.batchTable} h
        WHERE NOT h.deleted AND h.existed AND ${baseKeyMatch(table)} AND ${differing}
-       RETURNING ${table.primaryKey.map((name) => `b.${quoteIdent(name)}`).join(', ')})
+       RETURNING ${table.primaryKey.map((name) => `b.${quoteIdentifier(name)}`).join(', ')})
      UPDATE ${names.batchTable} h SET existed = false FROM removed b WHERE ${baseKeyMatch(table)}`,
   );
   return updateThenInsert(session, table, names, anyExisting);
@@ -270,7 +272,7 @@ async function updateThenInsert(session: PostgresSession, table: TableSchema, na
   let updated = 0;
   if (anyExisting) await refuseChangedIdentity(session, table, names);
   if (anyExisting && others.length > 0) {
-    const assignments = others.map(({ column, index }) => `${quoteIdent(column.name)} = h.${batchColumn(table, index)}`);
+    const assignments = others.map(({ column, index }) => `${quoteIdentifier(column.name)} = h.${batchColumn(table, index)}`);
     const result = await session.query(
       `UPDATE ${names.baseTable} b SET ${assignments.join(', ')} FROM ${names.batchTable} h
        WHERE NOT h.deleted AND h.existed AND ${baseKeyMatch(table)}
@@ -280,13 +282,13 @@ async function updateThenInsert(session: PostgresSession, table: TableSchema, na
   }
   const fresh = `NOT h.deleted AND h.existed IS NOT TRUE`;
   const expected = await session.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${names.batchTable} h WHERE ${fresh}`);
-  const columnNames = table.columns.map((column) => quoteIdent(column.name));
+  const columnNames = table.columns.map((column) => quoteIdentifier(column.name));
   const values = table.columns.map((_, index) => `h.${batchColumn(table, index)}`);
   // OVERRIDING SYSTEM VALUE: an identity key column must take the source's key, not a new one.
   const inserted = await session.query(
     `INSERT INTO ${names.baseTable} AS b (${columnNames.join(', ')}) OVERRIDING SYSTEM VALUE
      SELECT ${values.join(', ')} FROM ${names.batchTable} h WHERE ${fresh}
-     ON CONFLICT (${table.primaryKey.map(quoteIdent).join(', ')}) DO NOTHING`,
+     ON CONFLICT (${table.primaryKey.map(quoteIdentifier).join(', ')}) DO NOTHING`,
   );
   if (inserted.rowCount !== Number(expected.rows[0]?.count ?? 0)) throw new LocalWriteRaced();
   return updated + inserted.rowCount;
@@ -298,7 +300,7 @@ async function refuseChangedIdentity(session: PostgresSession, table: TableSchem
   for (const { column, index } of identities) {
     const changed = await session.query(
       `SELECT 1 FROM ${names.batchTable} h JOIN ${names.baseTable} b ON ${baseKeyMatch(table)}
-       WHERE NOT h.deleted AND b.${quoteIdent(column.name)} IS DISTINCT FROM h.${batchColumn(table, index)} LIMIT 1`,
+       WHERE NOT h.deleted AND b.${quoteIdentifier(column.name)} IS DISTINCT FROM h.${batchColumn(table, index)} LIMIT 1`,
     );
     if (changed.rowCount > 0) {
       throw new HubsyncError(
@@ -358,7 +360,7 @@ function trackingKeyMatch(table: TableSchema): string {
 /** Base row `b` has the key of batch row `h`. */
 function baseKeyMatch(table: TableSchema): string {
   return table.primaryKey
-    .map((name) => `b.${quoteIdent(name)} = h.${batchKeyColumn(table, name)}`)
+    .map((name) => `b.${quoteIdentifier(name)} = h.${batchKeyColumn(table, name)}`)
     .join(' AND ');
 }
 
@@ -372,7 +374,7 @@ function differs(table: TableSchema, base: string, incoming: (column: ColumnSche
     .filter(({ column }) => !table.primaryKey.includes(column.name));
   if (compared.length === 0) return 'false';
   const asText = (column: ColumnSchema, sql: string) => (column.type.kind === 'json' ? `${sql}::text` : sql);
-  const current = compared.map(({ column }) => asText(column, `${base}.${quoteIdent(column.name)}`));
+  const current = compared.map(({ column }) => asText(column, `${base}.${quoteIdentifier(column.name)}`));
   const next = compared.map(({ column, index }) => asText(column, incoming(column, index)));
   return `(${current.join(', ')}) IS DISTINCT FROM (${next.join(', ')})`;
 }

@@ -2,7 +2,7 @@ import type { Change, Cursor, Operation, ReadChangesRequest } from '../../engine
 import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import type { QueryRunner } from './postgres-connection.js';
-import { quoteIdent } from './postgres-identifiers.js';
+import { quoteIdentifier } from './postgres-identifiers.js';
 import { trackingKeyColumn, trackingNames } from './postgres-tracking-sql.js';
 import { parameterTypeOf, toParameter, toSyncValue } from './postgres-types.js';
 
@@ -12,10 +12,10 @@ import { parameterTypeOf, toParameter, toSyncValue } from './postgres-types.js';
  * tracking row so a deleted row still has its key.
  */
 export function trackedRowSelect(table: TableSchema): string {
-  const presence = `b.${quoteIdent(firstKey(table))} IS NOT NULL`;
+  const presence = `b.${quoteIdentifier(firstKey(table))} IS NOT NULL`;
   const values = table.columns.map((column) => {
     const keyPosition = table.primaryKey.indexOf(column.name);
-    return keyPosition >= 0 ? `t.${trackingKeyColumn(keyPosition)}` : `b.${quoteIdent(column.name)}`;
+    return keyPosition >= 0 ? `t.${trackingKeyColumn(keyPosition)}` : `b.${quoteIdentifier(column.name)}`;
   });
   return [
     't.stamp::text',
@@ -31,7 +31,7 @@ const trackedRowHeader = 4;
 
 /** `b` is the base row of tracking row `t`; left-joined because a deleted row has none. */
 export function baseRowJoin(table: TableSchema, baseTable: string): string {
-  const sameKey = table.primaryKey.map((name, position) => `b.${quoteIdent(name)} = t.${trackingKeyColumn(position)}`);
+  const sameKey = table.primaryKey.map((name, position) => `b.${quoteIdentifier(name)} = t.${trackingKeyColumn(position)}`);
   return `LEFT JOIN ${baseTable} b ON ${sameKey.join(' AND ')}`;
 }
 
@@ -85,9 +85,9 @@ export function afterCursorSql(table: TableSchema, cursor: Cursor, params: unkno
 }
 
 /** Changes after `after` and below `before` ordered by (stamp, key), read in one statement through the (stamp, key) index. */
-export async function readChanges(runner: QueryRunner, schema: string, request: ReadChangesRequest): Promise<Change[]> {
+export async function readChanges(runner: QueryRunner, request: ReadChangesRequest): Promise<Change[]> {
   const { table } = request;
-  const names = trackingNames(schema, table.name);
+  const names = trackingNames(table);
   const keyColumns = table.primaryKey.map((_, position) => `t.${trackingKeyColumn(position)}`);
   const params: unknown[] = [request.before, request.excludeScope];
   const lowerBound = afterCursorSql(table, request.after, params);

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ErrorCode, HubsyncError } from '../../errors.js';
+import { describeTarget, mapPostgresError } from './postgres-errors.js';
 import { parsePostgresConnection, type PostgresTarget as Target } from './postgres-connection-string.js';
 import { TypeOid } from './postgres-types.js';
 
@@ -66,7 +67,7 @@ export class PostgresConnection implements QueryRunner {
       if (rows[0]?.time_zone !== 'UTC') {
         throw new HubsyncError(
           ErrorCode.ConnectionFailed,
-          `${describe(target)}: the connection string sets "options", which replaces the TimeZone=UTC hubsync needs`,
+          `${describeTarget(target)}: the connection string sets "options", which replaces the TimeZone=UTC hubsync needs`,
         );
       }
     } catch (error) {
@@ -81,7 +82,7 @@ export class PostgresConnection implements QueryRunner {
       const result = await this.pool.query<T>(sql, [...params]);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
-      throw mapError(error, this.target);
+      throw mapPostgresError(error, this.target);
     }
   }
 
@@ -90,7 +91,7 @@ export class PostgresConnection implements QueryRunner {
       const result = await this.pool.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' });
       return result.rows;
     } catch (error) {
-      throw mapError(error, this.target);
+      throw mapPostgresError(error, this.target);
     }
   }
 
@@ -100,7 +101,7 @@ export class PostgresConnection implements QueryRunner {
     try {
       client = await this.pool.connect();
     } catch (error) {
-      throw mapError(error, this.target);
+      throw mapPostgresError(error, this.target);
     }
     const session = new PostgresSession(client, this.target);
     let sessionBroken = false;
@@ -138,7 +139,7 @@ export class PostgresSession implements QueryRunner {
       const result = await this.client.query<T>(sql, [...params]);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
-      throw mapError(error, this.target);
+      throw mapPostgresError(error, this.target);
     }
   }
 
@@ -147,7 +148,7 @@ export class PostgresSession implements QueryRunner {
       const result = await this.client.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' });
       return result.rows;
     } catch (error) {
-      throw mapError(error, this.target);
+      throw mapPostgresError(error, this.target);
     }
   }
 
@@ -156,49 +157,7 @@ export class PostgresSession implements QueryRunner {
     try {
       await pipeline(Readable.from(lines), this.client.query(copyFrom(sql)));
     } catch (error) {
-      throw mapError(error, this.target);
+      throw mapPostgresError(error, this.target);
     }
   }
-}
-
-function describe(target: Target): string {
-  return `PostgreSQL database "${target.database}" at ${target.host}:${target.port}`;
-}
-
-/** SQLSTATE classes meaning the session or login failed rather than the statement. */
-const connectionStates = /^(08|28|3D|57P)/;
-
-/** Errors the driver raises itself when the socket goes away or TLS is refused; they carry no SQLSTATE. */
-const driverConnectionMessages = /connection terminated|not queryable|timeout exceeded when trying to connect|does not support SSL/i;
-
-/**
- * Turns a driver error into a HubsyncError. Messages are the server's own plus where it happened;
- * the connection string never appears in them (invariant 10).
- */
-function mapError(error: unknown, target: Target): unknown {
-  if (error instanceof HubsyncError || !(error instanceof Error)) return error;
-  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-  const isSqlState = code !== undefined && /^[0-9A-Z]{5}$/.test(code) && 'severity' in error;
-  if (isSqlState) {
-    const detail = 'detail' in error && typeof error.detail === 'string' ? ` (${error.detail})` : '';
-    const message = `${error.message}${detail}`;
-    if (code.startsWith('22') || code.startsWith('23')) {
-      return new HubsyncError(ErrorCode.DataRejected, `${describe(target)} rejected the data: ${message}`, { cause: error });
-    }
-    if (connectionStates.test(code)) {
-      return new HubsyncError(ErrorCode.ConnectionFailed, `Cannot use ${describe(target)}: ${message}`, { cause: error });
-    }
-    return new HubsyncError(ErrorCode.DatabaseError, `${describe(target)} failed (SQLSTATE ${code}): ${message}`, { cause: error });
-  }
-  if (code !== undefined || driverConnectionMessages.test(error.message)) {
-    return new HubsyncError(ErrorCode.ConnectionFailed, `Cannot reach ${describe(target)}: ${error.message}`, { cause: error });
-  }
-  return error;
-}
-
-/** The SQLSTATE behind a mapped error, for the few places that react to one particular state. */
-export function sqlState(error: unknown): string | undefined {
-  if (!(error instanceof HubsyncError)) return undefined;
-  const cause: unknown = error.cause;
-  return typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
 }

@@ -1,7 +1,9 @@
+import { schemaRules, type TableName } from '../../engine/table-name.js';
+
 export { derivedPrefix, trackingSchema, trackingTableName } from '../tracking-names.js';
 
 /** Quotes an identifier so any name, including one containing quotes or SQL, is taken literally. */
-export function quoteIdent(name: string): string {
+export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
@@ -11,7 +13,16 @@ export function quoteLiteral(value: string): string {
 }
 
 export function qualifiedName(schema: string, name: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+  return `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
+}
+
+/** A user table, quoted and schema-qualified (a table without a schema is in "public"). */
+export function qualifiedTableName(table: TableName): string {
+  return qualifiedName(schemaOf(table), table.name);
+}
+
+export function schemaOf(table: TableName): string {
+  return table.schema ?? schemaRules.postgres.defaultSchema;
 }
 
 /**

@@ -13,29 +13,14 @@ import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './postgres-applier.js';
 import { readChanges } from './postgres-change-reader.js';
-import { PostgresConnection, sqlState, type PostgresSession, type QueryRunner } from './postgres-connection.js';
-import { qualifiedName, quoteIdent, trackingSchema } from './postgres-identifiers.js';
-import { columnNativeTypes, introspectTables } from './postgres-introspector.js';
-import {
-  backfillSql,
-  dropMetadataSql,
-  dropTrackingSql,
-  metaTable,
-  metadataDdl,
-  namesOf,
-  positionsTable,
-  trackedTable,
-  trackingDdl,
-  trackingNames,
-  trackingSchemaVersion,
-  type KeyColumn,
-} from './postgres-tracking-sql.js';
+import { PostgresConnection } from './postgres-connection.js';
+import { sqlState } from './postgres-errors.js';
+import { qualifiedTableName, quoteIdentifier } from './postgres-identifiers.js';
+import { tableId, type TableName } from '../../engine/table-name.js';
+import { introspectTables } from './postgres-introspector.js';
+import { deprovisionAll, provisionTables, tablesExist, trackedTableNames } from './postgres-provisioner.js';
+import { positionsTable } from './postgres-tracking-sql.js';
 import { nativeTypeOf } from './postgres-types.js';
-
-export interface PostgresProviderOptions {
-  /** The schema holding the synced tables; `public` when omitted. */
-  readonly schema?: string;
-}
 
 /**
  * The watermark (invariant 1) from a snapshot taken by an earlier statement, outside any
@@ -60,112 +45,51 @@ SELECT LEAST(
          AND a.datid <> (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())))
 )::text AS watermark`;
 
-/** Any fixed number: provisioning and deprovisioning of one database take turns on it. */
-const provisioningLock = 0x68756273;
 
-export async function openPostgresProvider(connectionString: string, options: PostgresProviderOptions = {}): Promise<Provider> {
-  return new PostgresProvider(await PostgresConnection.open(connectionString), options.schema ?? 'public');
+export async function openPostgresProvider(connectionString: string): Promise<Provider> {
+  return new PostgresProvider(await PostgresConnection.open(connectionString));
 }
 
 class PostgresProvider implements Provider {
   readonly engine = 'postgres' as const;
   readonly capabilities: ProviderCapabilities = { concurrentApply: true, replaceDeletesUntracked: false };
 
-  constructor(
-    private readonly connection: PostgresConnection,
-    private readonly schema: string,
-  ) {}
+  constructor(private readonly connection: PostgresConnection) {}
 
   introspect(): Promise<TableInfo[]> {
-    return introspectTables(this.connection, this.schema);
+    return introspectTables(this.connection);
   }
 
   async createTable(table: TableSchema): Promise<void> {
-    const name = qualifiedName(this.schema, table.name);
+    const name = qualifiedTableName(table);
     const columns = table.columns.map(
-      (column) => `${quoteIdent(column.name)} ${nativeTypeOf(column.type)}${column.nullable ? '' : ' NOT NULL'}`,
+      (column) => `${quoteIdentifier(column.name)} ${nativeTypeOf(column.type)}${column.nullable ? '' : ' NOT NULL'}`,
     );
-    const primaryKey = table.primaryKey.length > 0 ? [`PRIMARY KEY (${table.primaryKey.map(quoteIdent).join(', ')})`] : [];
+    const primaryKey = table.primaryKey.length > 0 ? [`PRIMARY KEY (${table.primaryKey.map(quoteIdentifier).join(', ')})`] : [];
     await this.connection.transaction(async (session) => {
+      // A schema the hub has and this database lacks is created with the table (names from the hub's catalogue).
+      if (table.schema !== undefined) await session.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)}`);
       await session.query(`CREATE TABLE ${name} (${[...columns, ...primaryKey].join(', ')})`);
       for (const index of table.indexes) {
         await session.query(
-          `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON ${name} (${index.columns.map(quoteIdent).join(', ')})`,
+          `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdentifier(index.name)} ON ${name} (${index.columns.map(quoteIdentifier).join(', ')})`,
         );
       }
     });
   }
 
-  async provision(tables: readonly TableSchema[]): Promise<void> {
-    await this.connection.transaction(async (session) => {
-      await session.query('SELECT pg_catalog.pg_advisory_xact_lock($1)', [provisioningLock]);
-      for (const statement of metadataDdl) await session.query(statement);
-      await session.query(`INSERT INTO ${metaTable} (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [
-        trackingSchemaVersion,
-      ]);
-      const tracked = new Set(await trackedTableNames(session));
-      for (const table of tables) {
-        if (!tracked.has(table.name)) await this.track(session, table);
-      }
-    });
-  }
 
-  private async track(session: PostgresSession, table: TableSchema): Promise<void> {
-    const nativeTypes = await columnNativeTypes(session, this.schema, table.name);
-    if (nativeTypes === null) {
-      throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${this.schema}"`);
-    }
-    if (table.primaryKey.length === 0) {
-      throw new HubsyncError(ErrorCode.NoPrimaryKey, `Table "${table.name}" has no primary key`);
-    }
-    const keys: KeyColumn[] = table.primaryKey.map((name) => {
-      const nativeType = nativeTypes.get(name);
-      if (nativeType === undefined) {
-        throw new HubsyncError(ErrorCode.ColumnNotFound, `Column "${name}" does not exist in table "${table.name}"`);
-      }
-      return { name, nativeType };
-    });
-    const names = trackingNames(this.schema, table.name);
-    // Keeps writers out between back-filling and creating the triggers, so no row is missed.
-    await session.query(`LOCK TABLE ${names.baseTable} IN SHARE ROW EXCLUSIVE MODE`);
-    for (const statement of trackingDdl(names, keys)) await session.query(statement);
-    await session.query(backfillSql(names, keys));
-    await session.query(`INSERT INTO ${trackedTable} (table_name, tracking_table, function_prefix) VALUES ($1, $2, $3)`, [
-      table.name,
-      names.trackingTableName,
-      names.functionPrefix,
-    ]);
+  async provision(tables: readonly TableSchema[]): Promise<void> {
+    await this.connection.transaction((session) => provisionTables(session, tables));
   }
 
   async provisionedTables(): Promise<string[]> {
     return trackedTableNames(this.connection);
   }
 
+
   async deprovision(): Promise<void> {
-    await this.connection.transaction(async (session) => {
-      await session.query('SELECT pg_catalog.pg_advisory_xact_lock($1)', [provisioningLock]);
-      if (!(await tablesExist(session, [trackedTable]))) return;
-      const { rows } = await session.query<{ table_name: string; tracking_table: string; function_prefix: string; base_exists: boolean }>(
-        `SELECT table_name, tracking_table, function_prefix,
-                pg_catalog.to_regclass(pg_catalog.quote_ident($1) || '.' || pg_catalog.quote_ident(table_name)) IS NOT NULL AS base_exists
-         FROM ${trackedTable}`,
-        [this.schema],
-      );
-      for (const row of rows) {
-        // The names recorded at provisioning, not re-derived ones, so a future naming change still drops the old objects.
-        const names = namesOf(this.schema, row.table_name, row.tracking_table, row.function_prefix);
-        for (const statement of dropTrackingSql(names, row.base_exists)) await session.query(statement);
-      }
-      for (const statement of dropMetadataSql) await session.query(statement);
-      // RESTRICT: a schema that still holds objects hubsync did not create is left in place.
-      await session.query('SAVEPOINT drop_schema');
-      try {
-        await session.query(`DROP SCHEMA ${quoteIdent(trackingSchema)} RESTRICT`);
-      } catch (error) {
-        if (!(error instanceof HubsyncError) || sqlState(error) !== '2BP01') throw error;
-        await session.query('ROLLBACK TO SAVEPOINT drop_schema');
-      }
-    });
+    await this.connection.transaction((session) => deprovisionAll(session));
   }
 
   async watermark(): Promise<Watermark> {
@@ -203,11 +127,11 @@ class PostgresProvider implements Provider {
   }
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
-    return this.whenProvisioned(request.table.name, () => readChanges(this.connection, this.schema, request));
+    return this.whenProvisioned(request.table, () => readChanges(this.connection, request));
   }
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
-    return this.whenProvisioned(request.table.name, () => applyChanges(this.connection, this.schema, request));
+    return this.whenProvisioned(request.table, () => applyChanges(this.connection, request));
   }
 
   close(): Promise<void> {
@@ -215,35 +139,16 @@ class PostgresProvider implements Provider {
   }
 
   /** A missing tracking table is reported as HS_NOT_PROVISIONED rather than as a bare SQL error. */
-  private async whenProvisioned<T>(table: string, work: () => Promise<T>): Promise<T> {
+  private async whenProvisioned<T>(table: TableName, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof HubsyncError && sqlState(error) === '42P01' && !(await trackedTableNames(this.connection)).includes(table)) {
-        throw new HubsyncError(ErrorCode.NotProvisioned, `Table "${table}" is not provisioned for hubsync in this database`, {
+      if (error instanceof HubsyncError && sqlState(error) === '42P01' && !(await trackedTableNames(this.connection)).includes(tableId(table))) {
+        throw new HubsyncError(ErrorCode.NotProvisioned, `Table "${tableId(table)}" is not provisioned for hubsync in this database`, {
           cause: error,
         });
       }
       throw error;
     }
   }
-}
-
-/** Whether every one of hubsync's tables named here exists, in one round trip. */
-async function tablesExist(runner: QueryRunner, names: readonly string[]): Promise<boolean> {
-  const { rows } = await runner.query<{ present: boolean }>(
-    `SELECT bool_and(pg_catalog.to_regclass(name) IS NOT NULL) AS present FROM unnest($1::text[]) AS name`,
-    [names],
-  );
-  return rows[0]?.present === true;
-}
-
-/**
- * Tables tracked here. None while the positions table is missing (a database provisioned by an
- * earlier version), so the engine provisions again and the metadata is brought up to date.
- */
-async function trackedTableNames(runner: QueryRunner): Promise<string[]> {
-  if (!(await tablesExist(runner, [trackedTable, positionsTable]))) return [];
-  const { rows } = await runner.query<{ table_name: string }>(`SELECT table_name FROM ${trackedTable} ORDER BY table_name`);
-  return rows.map((row) => row.table_name);
 }

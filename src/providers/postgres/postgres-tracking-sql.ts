@@ -3,11 +3,13 @@ import {
   quoteLiteral,
   dollarQuote,
   qualifiedName,
-  quoteIdent,
+  qualifiedTableName,
+  quoteIdentifier,
   trackingSchema,
   trackingTableName,
 } from './postgres-identifiers.js';
 import { trackingKeyColumn } from '../tracking-names.js';
+import { tableId, type TableName } from '../../engine/table-name.js';
 
 export { trackingKeyColumn };
 
@@ -26,12 +28,15 @@ export const positionsTable = qualifiedName(trackingSchema, 'positions');
 export const trackingSchemaVersion = '1';
 
 export const metadataDdl: readonly string[] = [
-  `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(trackingSchema)}`,
+  `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(trackingSchema)}`,
   `CREATE TABLE IF NOT EXISTS ${metaTable} (key text PRIMARY KEY, value text)`,
   `CREATE TABLE IF NOT EXISTS ${trackedTable} (
      table_name text PRIMARY KEY,
      tracking_table text NOT NULL,
      function_prefix text NOT NULL)`,
+  // table_name is the table's id (tableId); the schema is kept for tables outside "public", and is
+  // NULL in rows written before schemas were synced, which are all in "public".
+  `ALTER TABLE ${trackedTable} ADD COLUMN IF NOT EXISTS schema_name text NULL`,
   // How far each source's changes to each table are applied here, written by every apply in its
   // own transaction (invariant 7): the position is an opaque token the engine encodes. NULL until
   // the first apply: the row exists so that two first applies lock the same row.
@@ -67,18 +72,23 @@ export interface TrackingNames {
   readonly batchTable: string;
 }
 
-export function trackingNames(schema: string, table: string): TrackingNames {
-  return namesOf(schema, table, trackingTableName(table), derivedPrefix(table));
+/**
+ * Derived from the table's id (tableId), so same-named tables of two schemas get separate
+ * tracking objects while a table of the default schema keeps the names earlier versions gave it.
+ */
+export function trackingNames(table: TableName): TrackingNames {
+  const id = tableId(table);
+  return namesOf(table, trackingTableName(id), derivedPrefix(id));
 }
 
 /** Names from their parts, e.g. as hubsync.tracked recorded them. */
-export function namesOf(schema: string, table: string, trackingTable: string, functionPrefix: string): TrackingNames {
+export function namesOf(table: TableName, trackingTable: string, functionPrefix: string): TrackingNames {
   return {
-    baseTable: qualifiedName(schema, table),
+    baseTable: qualifiedTableName(table),
     trackingTable: qualifiedName(trackingSchema, trackingTable),
     trackingTableName: trackingTable,
     functionPrefix,
-    batchTable: `pg_temp.${quoteIdent(`hubsync_batch_${functionPrefix}`)}`,
+    batchTable: `pg_temp.${quoteIdentifier(`hubsync_batch_${functionPrefix}`)}`,
   };
 }
 
@@ -106,7 +116,7 @@ export function trackingDdl(names: TrackingNames, keys: readonly KeyColumn[]): s
        op "char" NOT NULL,
        changed_at timestamptz NOT NULL,
        PRIMARY KEY (${keyList}))`,
-    `CREATE INDEX ${quoteIdent(`${names.functionPrefix}_stamp`)} ON ${names.trackingTable} (stamp, ${keyList})`,
+    `CREATE INDEX ${quoteIdentifier(`${names.functionPrefix}_stamp`)} ON ${names.trackingTable} (stamp, ${keyList})`,
     ...triggerFunctionDdl(names, keys),
     `CREATE TRIGGER ${triggerNames.insert} AFTER INSERT ON ${names.baseTable}
        REFERENCING NEW TABLE AS hubsync_new
@@ -131,7 +141,7 @@ export function trackingDdl(names: TrackingNames, keys: readonly KeyColumn[]): s
 function triggerFunctionDdl(names: TrackingNames, keys: readonly KeyColumn[]): string[] {
   const keyList = keys.map((_, position) => trackingKeyColumn(position)).join(', ');
   const renamedColumnsOf = (alias: string): string =>
-    keys.map((key, position) => `${alias}.${quoteIdent(key.name)} AS ${trackingKeyColumn(position)}`).join(', ');
+    keys.map((key, position) => `${alias}.${quoteIdentifier(key.name)} AS ${trackingKeyColumn(position)}`).join(', ');
   const batchMatch = keys.map((_, position) => `h.${trackingKeyColumn(position)} = c.${trackingKeyColumn(position)}`).join(' AND ');
   /**
    * `changed` holds the keys (k1..km) and op of the statement's changes. A local write happens
@@ -192,7 +202,7 @@ END;`)}`,
  */
 export function backfillSql(names: TrackingNames, keys: readonly KeyColumn[]): string {
   const keyList = keys.map((_, position) => trackingKeyColumn(position)).join(', ');
-  const baseKeys = keys.map((key) => `b.${quoteIdent(key.name)}`).join(', ');
+  const baseKeys = keys.map((key) => `b.${quoteIdentifier(key.name)}`).join(', ');
   return `INSERT INTO ${names.trackingTable} (${keyList}, stamp, scope, op, changed_at)
     SELECT ${baseKeys}, pg_catalog.pg_current_xact_id()::text::bigint, NULL, 'I', 'epoch'::timestamptz
     FROM ${names.baseTable} b`;

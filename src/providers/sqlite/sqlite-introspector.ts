@@ -40,7 +40,7 @@ export function introspectTable(db: Database.Database, name: string): TableInfo 
 
 /** Names of the tracking tables provisioning created (none before the first provision). */
 function trackingTables(db: Database.Database): string[] {
-  return trackedRows(db).map((row) => row.tracking_table);
+  return trackedTableRows(db).map((row) => row.tracking_table);
 }
 
 interface TrackedRow {
@@ -52,7 +52,7 @@ interface TrackedRow {
  * Tables tracked here. None while the positions table is missing (a database provisioned by an
  * earlier version), so the engine provisions again and the metadata is brought up to date.
  */
-export function trackedRows(db: Database.Database): TrackedRow[] {
+export function trackedTableRows(db: Database.Database): TrackedRow[] {
   if (!hasTable(db, trackedTable) || !hasTable(db, positionsTable)) return [];
   return db
     .prepare<[], TrackedRow>(`SELECT "table_name", "tracking_table" FROM ${quoteIdentifier(trackedTable)} ORDER BY "table_name"`)

@@ -11,12 +11,13 @@ import type {
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
+import { schemaRules, tableId } from '../../engine/table-name.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './sqlite-applier.js';
 import { readChanges } from './sqlite-change-reader.js';
 import { mapSqliteError } from './sqlite-errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
-import { hasTable, introspectTables, trackedRows } from './sqlite-introspector.js';
+import { hasTable, introspectTables, trackedTableRows } from './sqlite-introspector.js';
 import { deprovisionAll, provisionTables } from './sqlite-provisioner.js';
 import { createTableDdl } from './sqlite-schema-sql.js';
 import { metaTable, positionsTable } from './sqlite-tracking-sql.js';
@@ -68,16 +69,16 @@ class SqliteProvider implements Provider {
 
   createTable(table: TableSchema): Promise<void> {
     return this.serialize(`creating table ${table.name}`, () =>
-      this.immediate(() => createTableDdl(table).forEach((sql) => this.db.exec(sql))),
+      this.immediate(() => createTableDdl(inMainSchema(table)).forEach((sql) => this.db.exec(sql))),
     );
   }
 
   provision(tables: readonly TableSchema[]): Promise<void> {
-    return this.serialize('provisioning change tracking', () => this.immediate(() => provisionTables(this.db, tables)));
+    return this.serialize('provisioning change tracking', () => this.immediate(() => provisionTables(this.db, tables.map(inMainSchema))));
   }
 
   provisionedTables(): Promise<string[]> {
-    return this.serialize('listing tracked tables', () => trackedRows(this.db).map((row) => row.table_name));
+    return this.serialize('listing tracked tables', () => trackedTableRows(this.db).map((row) => row.table_name));
   }
 
   deprovision(): Promise<void> {
@@ -111,15 +112,17 @@ class SqliteProvider implements Provider {
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
     return this.serialize(`reading changes of ${request.table.name}`, () => {
-      this.requireTracked(request.table.name);
-      return readChanges(this.db, request);
+      const table = inMainSchema(request.table);
+      this.requireTracked(table.name);
+      return readChanges(this.db, { ...request, table });
     });
   }
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
     return this.serialize(`applying changes to ${request.table.name}`, () => {
-      this.requireTracked(request.table.name);
-      return applyChanges(this.db, request);
+      const table = inMainSchema(request.table);
+      this.requireTracked(table.name);
+      return applyChanges(this.db, { ...request, table });
     });
   }
 
@@ -148,13 +151,26 @@ class SqliteProvider implements Provider {
   }
 
   private requireTracked(table: string): void {
-    if (!trackedRows(this.db).some((row) => row.table_name === table)) {
+    if (!trackedTableRows(this.db).some((row) => row.table_name === table)) {
       throw new HubsyncError(
         ErrorCode.NotProvisioned,
         `Table ${table} has no hubsync change tracking in the SQLite database; provision it first`,
       );
     }
   }
+}
+
+/**
+ * SQLite has one schema of its own, `main` (attached files are not synced): a table elsewhere is
+ * refused rather than quietly taken for the main table of the same name.
+ */
+function inMainSchema(table: TableSchema): TableSchema {
+  const { schema, ...rest } = table;
+  if (schema === undefined || schema === schemaRules.sqlite.defaultSchema) return rest;
+  throw new HubsyncError(
+    ErrorCode.ConfigInvalid,
+    `table "${tableId(table)}": a SQLite database has only the schema "${schemaRules.sqlite.defaultSchema}"`,
+  );
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
-import { introspectTable, trackedRows } from './sqlite-introspector.js';
+import { introspectTable, trackedTableRows } from './sqlite-introspector.js';
 import {
   backfillSql,
   dropMetadataDdl,
@@ -18,7 +18,7 @@ import { affinityOf } from './sqlite-types.js';
 /** Creates what is missing; the caller runs it inside one IMMEDIATE transaction. */
 export function provisionTables(db: Database.Database, tables: readonly TableSchema[]): void {
   for (const sql of metadataDdl()) db.exec(sql);
-  const tracked = new Set(trackedRows(db).map((row) => row.table_name));
+  const tracked = new Set(trackedTableRows(db).map((row) => row.table_name));
   const register = db.prepare<[string, string]>(
     `INSERT INTO ${quoteIdentifier(trackedTable)} ("table_name", "tracking_table") VALUES (?, ?)`,
   );
@@ -33,7 +33,7 @@ export function provisionTables(db: Database.Database, tables: readonly TableSch
 
 /** Drops what provisioning created and nothing else; the caller runs it inside one transaction. */
 export function deprovisionAll(db: Database.Database): void {
-  for (const row of trackedRows(db)) {
+  for (const row of trackedTableRows(db)) {
     for (const sql of dropTrackingDdl(row.table_name)) db.exec(sql);
   }
   for (const sql of dropMetadataDdl()) db.exec(sql);

@@ -200,6 +200,11 @@ export function toParameter(value: SyncValue, type: LogicalType): SqliteParamete
       if (typeof value === 'number' && Number.isNaN(value)) {
         throw new HubsyncError(ErrorCode.DataRejected, 'NaN cannot be stored in SQLite (it would become NULL)');
       }
+      // A REAL (or NUMERIC) column stores a whole-number float as an integer, so -0 reads back as 0,
+      // strict table or not: only untyped columns keep it, and those are not synced.
+      if (Object.is(value, -0)) {
+        throw new HubsyncError(ErrorCode.DataRejected, '-0 cannot be stored in a SQLite REAL column (it would become 0)');
+      }
       return value;
     default:
       return value;
