@@ -6,12 +6,13 @@ import type {
   Provider,
   ProviderCapabilities,
   ReadChangesRequest,
+  ReadRowsRequest,
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './mssql-applier.js';
-import { readChanges, stampOf } from './mssql-change-reader.js';
+import { readChanges, readRows, stampOf } from './mssql-change-reader.js';
 import { errorNumber, openMssqlDatabase, type MssqlDatabase, type MssqlSession, type QueryRunner } from './mssql-connection.js';
 import { qualifiedName, quoteLiteral, quoteName } from './mssql-identifiers.js';
 import { introspectTables, nativeColumns } from './mssql-introspector.js';
@@ -178,6 +179,10 @@ export class MssqlProvider implements Provider {
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
     return this.whenProvisioned(request.table.name, () => readChanges(this.database, this.schema, request));
+  }
+
+  readRows(request: ReadRowsRequest): Promise<Change[]> {
+    return this.whenProvisioned(request.table.name, () => readRows(this.database, this.schema, request));
   }
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {

@@ -6,13 +6,14 @@ import type {
   ProviderCapabilities,
   PositionToken,
   ReadChangesRequest,
+  ReadRowsRequest,
   Stamp,
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './postgres-applier.js';
-import { readChanges } from './postgres-change-reader.js';
+import { readChanges, readRows } from './postgres-change-reader.js';
 import { PostgresConnection, sqlState, type PostgresSession, type QueryRunner } from './postgres-connection.js';
 import { qualifiedName, quoteIdent, trackingSchema } from './postgres-identifiers.js';
 import { columnNativeTypes, introspectTables } from './postgres-introspector.js';
@@ -204,6 +205,10 @@ class PostgresProvider implements Provider {
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
     return this.whenProvisioned(request.table.name, () => readChanges(this.connection, this.schema, request));
+  }
+
+  readRows(request: ReadRowsRequest): Promise<Change[]> {
+    return this.whenProvisioned(request.table.name, () => readRows(this.connection, this.schema, request));
   }
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {

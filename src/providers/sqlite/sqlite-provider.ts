@@ -8,12 +8,13 @@ import type {
   ProviderCapabilities,
   PositionToken,
   ReadChangesRequest,
+  ReadRowsRequest,
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './sqlite-applier.js';
-import { readChanges } from './sqlite-change-reader.js';
+import { readChanges, readRows } from './sqlite-change-reader.js';
 import { mapSqliteError } from './sqlite-errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
 import { hasTable, introspectTables, trackedRows } from './sqlite-introspector.js';
@@ -113,6 +114,13 @@ class SqliteProvider implements Provider {
     return this.serialize(`reading changes of ${request.table.name}`, () => {
       this.requireTracked(request.table.name);
       return readChanges(this.db, request);
+    });
+  }
+
+  readRows(request: ReadRowsRequest): Promise<Change[]> {
+    return this.serialize(`reading rows of ${request.table.name}`, () => {
+      this.requireTracked(request.table.name);
+      return readRows(this.db, request);
     });
   }
 
