@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { ErrorCode, isHubsyncError } from '../errors.js';
+import type { EngineContext } from './engine-context.js';
+import type { SyncGroup } from './group.js';
 import { isDue, recordRejection } from './failed-records.js';
 import { maxKeysPerRead, type Change } from './provider.js';
-import type { RunSession } from './run-session.js';
+import { withRunSession, type RunSession } from './run-session.js';
 import type { FailedRecord, RetriedRecords, StateStore, TransferDirection } from './state-store.js';
 import { openLeg, seenCursor, sidesOf, type TransferLeg } from './transfer-leg.js';
 import { applyJudged } from './transfer.js';
@@ -81,6 +84,14 @@ export async function retryFailedRecords(session: RunSession, input: RetryFailur
   } while (continuationToken !== null);
   const cleared = outcomes.filter((outcome) => outcome.result === 'cleared').length;
   return { attempted: outcomes.length, cleared, stillFailing: outcomes.length - cleared, outcomes, notices, more };
+}
+
+/**
+ * Retry now, outside a run (`hubsync failures retry`, the API's failures/retry): due records, or
+ * with `all` every record. The caller keeps runs of the group out meanwhile, as for a run.
+ */
+export function retryGroupFailures(group: SyncGroup, context: EngineContext, options: { readonly all: boolean }): Promise<RetryFailuresResult> {
+  return withRunSession(group, context, (session) => retryFailedRecords(session, { runId: `retry-${randomUUID()}`, all: options.all }));
 }
 
 /** Due records of one member, direction and synced table, at most one read's worth. */
