@@ -90,8 +90,12 @@ export async function retryFailedRecords(session: RunSession, input: RetryFailur
  * Retry now, outside a run (`hubsync failures retry`, the API's failures/retry): due records, or
  * with `all` every record. The caller keeps runs of the group out meanwhile, as for a run.
  */
-export function retryGroupFailures(group: SyncGroup, context: EngineContext, options: { readonly all: boolean }): Promise<RetryFailuresResult> {
-  return withRunSession(group, context, (session) => retryFailedRecords(session, { runId: `retry-${randomUUID()}`, all: options.all }));
+export function retryGroupFailures(
+  group: SyncGroup,
+  context: EngineContext,
+  options: Pick<RetryFailuresInput, 'all' | 'deadline'>,
+): Promise<RetryFailuresResult> {
+  return withRunSession(group, context, (session) => retryFailedRecords(session, { ...options, runId: `retry-${randomUUID()}` }));
 }
 
 /** Due records of one member, direction and synced table, at most one read's worth. */
