@@ -72,9 +72,12 @@ export async function retryFailedRecords(session: RunSession, input: RetryFailur
       const legKey = `${batch.member}\u0000${batch.direction}`;
       if (unavailable.has(legKey)) continue;
       try {
-        if (!legs.has(legKey)) legs.set(legKey, openLeg(session, batch.member, batch.direction));
-        const leg = await (legs.get(legKey) as Promise<TransferLeg>);
-        outcomes.push(...(await retryBatch(session, input.runId, leg, batch)));
+        let leg = legs.get(legKey);
+        if (leg === undefined) {
+          leg = openLeg(session, batch.member, batch.direction);
+          legs.set(legKey, leg);
+        }
+        outcomes.push(...(await retryBatch(session, input.runId, await leg, batch)));
       } catch (error) {
         // The member's database is unreachable (its transfer will say so): its records wait.
         unavailable.add(legKey);
@@ -147,10 +150,12 @@ async function retryBatch(session: RunSession, runId: string, leg: TransferLeg, 
   };
   const outcomes: RetryOutcome[] = [];
   for (const record of batch.records) {
+    const { state } = session.context;
+    // No current version: the row was never tracked, or its last version came from the destination.
     const change = byKey.get(JSON.stringify(record.key));
-    const error = change === undefined ? null : await deliver(session.context.state, apply, change);
-    if (error === null) await session.context.state.clearFailure(record.group, record.id);
-    else await recordRejection(session.context.state, { ...apply.sides, table, direction: batch.direction }, change as Change, error, session.group);
+    const error = change === undefined ? null : await deliver(state, apply, change);
+    if (change === undefined || error === null) await state.clearFailure(record.group, record.id);
+    else await recordRejection(state, { ...apply.sides, table, direction: batch.direction }, change, error, session.group);
     outcomes.push({
       id: record.id,
       table: record.table,

@@ -8,6 +8,7 @@ import { afterEach, describe, it } from 'node:test';
 import { retryGroupFailures } from '../../src/engine/retry-failures.js';
 import type { StateStore } from '../../src/engine/state-store.js';
 import { postgresHarness } from '../support/postgres-harness.js';
+import { sqliteHarness } from '../support/sqlite-harness.js';
 import { createScenario, type Scenario, type ScenarioSpec } from '../support/scenario.js';
 import type { TestDatabase } from '../support/harness.js';
 import { deleteItem, insertItem, oneStore, topologies } from './fixtures.js';
@@ -183,6 +184,48 @@ for (const topology of topologies.filter((candidate) => candidate.member === pos
     });
   });
 }
+
+describe('failed records retry: an upload the hub rejected', () => {
+  let scenario: Scenario | undefined;
+  afterEach(async () => {
+    await scenario?.dispose();
+    scenario = undefined;
+  });
+
+  it('is retried into the hub with the member\'s current row once the hub accepts it, and reaches the other members', async () => {
+    scenario = await createScenario({
+      hub: postgresHarness,
+      members: [
+        { name: 'store', harness: sqliteHarness, direction: 'bidirectional' },
+        { name: 'reader', harness: postgresHarness, direction: 'fromHub' },
+      ],
+      tables: [],
+      selections: [{ name: 'items' }],
+    });
+    // Stricter than the member tables hubsync creates from it: CHECK constraints are not copied.
+    await scenario.hub.exec(strictMemberTable);
+    assert.equal((await scenario.sync()).status, 'succeeded');
+    await scenario.member('store').exec(insertItem, [1, 'fine', 1, null]);
+    await scenario.member('store').exec(insertItem, [2, 'refused', -1, null]);
+    const first = await scenario.sync();
+    assert.equal(first.status, 'succeededWithFailures');
+    const [failure] = await failuresOf(scenario);
+    assert.deepEqual([failure?.direction, failure?.member, failure?.key], ['upload', 'store', { id: '2' }]);
+
+    await scenario.member('store').exec('UPDATE "items" SET "name" = ? WHERE "id" = ?', ['changed', 2]);
+    await scenario.hub.exec(fixMember);
+    const result = await scenario.sync();
+    assert.deepEqual(result.retried, { attempted: 1, cleared: 1, stillFailing: 0 });
+    assert.deepEqual(await failuresOf(scenario), []);
+    const expected = [
+      { id: 1, name: 'fine', qty: 1 },
+      { id: 2, name: 'changed', qty: -1 },
+    ];
+    assert.deepEqual(await rowsOf(scenario.hub), expected);
+    assert.deepEqual(await rowsOf(scenario.member('store')), expected);
+    assert.deepEqual(await rowsOf(scenario.member('reader')), expected, 'the retried row reached the other members in the same run');
+  });
+});
 
 /** The state store as a process killed right before it removes a failed record. */
 function dyingOnClear(state: StateStore): StateStore {
