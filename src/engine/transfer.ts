@@ -159,7 +159,7 @@ async function applyRange(
   const reached = { token: encodeCursor(through), cursor: through };
   const nothing = { applied: 0, conflicts: 0, failed: 0, stopped: false, moved: false };
   try {
-    const result = await applyBatch(transfer, state, changes, after, reached.token);
+    const result = await applyJudged(transfer, state, changes, { after, through: reached.token });
     budget.progressed();
     return { ...nothing, ...result, reached };
   } catch (error) {
@@ -189,16 +189,6 @@ async function applyRange(
       moved: false,
     };
   }
-}
-
-async function applyBatch(
-  transfer: Transfer,
-  state: StateStore,
-  changes: readonly Change[],
-  after: PositionToken | null,
-  through: PositionToken,
-): Promise<{ applied: number; conflicts: number }> {
-  return applyJudged(transfer, state, changes, { after, through });
 }
 
 /**
