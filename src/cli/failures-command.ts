@@ -44,7 +44,7 @@ export function registerFailuresCommand(program: Command): void {
       lock: { wait: options.wait === true },
     });
     const { attempted, cleared, stillFailing } = result;
-    if (options.json === true) printJson({ attempted, cleared, stillFailing, records: result.outcomes });
+    if (options.json === true) printJson({ attempted, cleared, stillFailing, records: result.outcomes, notices: result.notices, more: result.more });
     else printLines(formatRetry(result, all));
     for (const notice of result.notices) printWarning(notice);
     if (stillFailing > 0 || result.notices.length > 0) {

@@ -43,7 +43,8 @@ export async function recordRejection(
   const version = {
     runId: place.runId,
     operation: change.operation,
-    values: change.operation === 'delete' ? null : rowToJson(place.table, change.values),
+    // An unreadable change carries its key only: its other values are unknown, not null.
+    values: change.operation === 'delete' || change.unreadable !== undefined ? null : rowToJson(place.table, change.values),
     lastError: message,
     lastAttemptAt: time,
   };

@@ -67,6 +67,7 @@ export interface FailedRecord {
   readonly direction: TransferDirection;
   readonly key: Readonly<Record<string, JsonValue>>;
   readonly operation: Operation;
+  /** The latest rejected version; null for a delete, or when the source could not read the row's values. */
   readonly values: Readonly<Record<string, JsonValue>> | null;
   /** Why the row was first rejected. */
   readonly error: string;

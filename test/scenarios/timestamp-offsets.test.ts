@@ -45,6 +45,7 @@ describe('a timestamp with an offset in a SQLite column without a zone', () => {
     assert.equal(failure?.direction, 'download');
     assert.match(failure?.error ?? '', /"events\.at"/);
     assert.match(failure?.error ?? '', /offset/);
+    assert.equal(failure?.values, null, 'the row\'s values could not be read: none are made up');
     const member = scenario.member('store');
     const rows = await member.query<{ id: number; at: string }>('SELECT "id"::int AS id, "at"::text AS at FROM "events" ORDER BY "id"');
     assert.deepEqual(rows, [{ id: 2, at: '2026-01-01 11:00:00' }], 'no shifted or offset-less copy of the value; the other row landed');
