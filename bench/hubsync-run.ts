@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { nodeAccess } from '../src/providers/node-access.js';
 import type { EngineContext } from '../src/engine/engine-context.js';
-import type { MemberDefinition, NodeDefinition, SyncGroup } from '../src/engine/group.js';
+import { defaultRetryPolicy, type MemberDefinition, type NodeDefinition, type SyncGroup } from '../src/engine/group.js';
 import { provisionGroup } from '../src/engine/provision-group.js';
 import { type RunResult, syncGroup } from '../src/engine/sync-group.js';
 import { EnvironmentResolver } from '../src/secrets/environment-resolver.js';
@@ -27,6 +27,7 @@ export function benchGroup(options: {
     conflictPolicy: 'hubWins',
     tables: options.tables.map((name) => ({ name })),
     batchSize: options.batchSize,
+    ...defaultRetryPolicy,
   };
 }
 

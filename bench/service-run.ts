@@ -1,7 +1,7 @@
 import { core } from '../test/support/record-registrations.js';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import type { SyncGroup } from '../src/engine/group.js';
+import { defaultRetryPolicy, type SyncGroup } from '../src/engine/group.js';
 import type { StateStore } from '../src/engine/state-store.js';
 import { syncGroup } from '../src/engine/sync-group.js';
 import { nodeAccess } from '../src/providers/node-access.js';
@@ -57,6 +57,7 @@ function group(name: string, hub: string, members: readonly string[], tables: re
     conflictPolicy: 'hubWins',
     tables: tables.map((table) => ({ name: table })),
     batchSize: 5000,
+    ...defaultRetryPolicy,
   };
 }
 

@@ -1,10 +1,13 @@
 import { apiRoute, httpHandler } from '../src/service/http-handler.js';
 import { jsonResponse } from '../src/service/http-responses.js';
 import { refreshHubSchema } from '../src/service/hub-schema.js';
-import { deprovisionSyncGroup as deprovisionGroup, reapplyGroupConflict } from '../src/service/maintenance.js';
-import { booleanQuery, routeName } from '../src/service/request-input.js';
-import { startRun } from '../src/service/runs.js';
-import { runStartedResponse } from '../src/service/run-started.js';
+import {
+  deprovisionSyncGroup as deprovisionGroup,
+  reapplyGroupConflict,
+  retryAllRequested,
+  retryFailuresNow,
+} from '../src/service/maintenance.js';
+import { booleanQuery, readOptionalJsonBody, routeName } from '../src/service/request-input.js';
 
 export const refreshSyncGroupSchema = httpHandler(async (request, deps) =>
   jsonResponse(200, await refreshHubSchema(deps, routeName(request, 'group'))),
@@ -14,15 +17,11 @@ export const reapplySyncGroupConflict = httpHandler(async (request, deps) =>
   jsonResponse(200, await reapplyGroupConflict(deps, routeName(request, 'group'), routeName(request, 'conflictId'))),
 );
 
-/**
- * Re-sending failed records on their own is not built in the engine yet: this starts a sync run
- * (202, as POST /sync), which delivers a failed row again only once it changes at its source.
- */
+/** Retries failed records now with their rows' current source versions: 200 with what was cleared and what still fails. */
 export const retrySyncGroupFailures = httpHandler(async (request, deps) => {
-  const started = await startRun(deps, routeName(request, 'group'));
-  return runStartedResponse(request, deps, started, {
-    message: 'started a sync run; re-sending failed records by themselves is not available yet, a failed row is sent again when it changes',
-  });
+  const group = routeName(request, 'group');
+  const all = retryAllRequested(await readOptionalJsonBody(request));
+  return jsonResponse(200, await retryFailuresNow(deps, group, all));
 });
 
 export const deprovisionSyncGroup = httpHandler(async (request, deps) => {

@@ -1,6 +1,7 @@
 import type { Stamp, Watermark } from '../src/engine/provider.js';
 import { finishRun, prepareRun, readWatermark, recordHubSeen, startRun, type RunOutcome, type RunPlan } from '../src/engine/run-steps.js';
-import type { RunStatus } from '../src/engine/state-store.js';
+import { retryFailedRecords } from '../src/engine/retry-failures.js';
+import type { RetriedRecords, RunStatus } from '../src/engine/state-store.js';
 import { transferStep, type TransferStepInput, type TransferStepResult } from '../src/engine/transfer-step.js';
 import { loadSyncGroup, withGroupRunSession } from '../src/service/group-engine.js';
 import { isRunCancelled } from '../src/service/run-cancellation.js';
@@ -39,6 +40,26 @@ export const startRunActivity = serviceActivity(
     return null;
   },
 );
+
+/** What the run's retry of failed records did: counts and notices, never row data. */
+export interface RetriedStep extends RetriedRecords {
+  readonly notices: readonly string[];
+}
+
+const noRetries: RetriedStep = { attempted: 0, cleared: 0, stillFailing: 0, notices: [] };
+
+/**
+ * Due failed records, retried before the uploads so a fixed row reaches every member in this
+ * run. Bounded by the activity budget: records left over stay due for the next run.
+ */
+export const retryFailuresActivity = serviceActivity('retryFailures', async (input: SyncGroupRunInput): Promise<RetriedStep> => {
+  const deadline = Date.now() + readActivityBudgetSeconds() * 1000;
+  if (await isRunCancelled(await serviceStateStore(), input.group, input.runId)) return noRetries;
+  return withGroupRunSession(input.group, async (session) => {
+    const { attempted, cleared, stillFailing, notices } = await retryFailedRecords(session, { runId: input.runId, deadline });
+    return { attempted, cleared, stillFailing, notices };
+  });
+});
 
 export const readWatermarkActivity = serviceActivity('readWatermark', (input: { readonly group: string; readonly node: string }): Promise<Watermark> =>
   withGroupRunSession(input.group, (session) => readWatermark(session, input.node)),

@@ -1,9 +1,9 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
 import type { Watermark } from '../src/engine/provider.js';
-import type { RunOutcome } from '../src/engine/run-steps.js';
+import { retriedCounts, type RunOutcome } from '../src/engine/run-steps.js';
 import { RunTally } from '../src/engine/run-tally.js';
-import type { RunStatus, TransferDirection } from '../src/engine/state-store.js';
+import type { RetriedRecords, RunStatus, TransferDirection } from '../src/engine/state-store.js';
 import { syncGroupRunOrchestration, type SyncGroupRunInput } from '../src/service/run-contract.js';
 import { memberTransferOrchestration, type MemberTransferOutcome } from './member-transfer.js';
 import { activityRetry, failureReason } from './run-retry.js';
@@ -12,13 +12,15 @@ import {
   prepareRunActivity,
   readWatermarkActivity,
   recordHubSeenActivity,
+  retryFailuresActivity,
   startRunActivity,
   type PreparedRun,
+  type RetriedStep,
 } from './run-activities.js';
 
 /**
  * One sync run, the same steps in the same order as the CLI's syncGroup: provision, record the
- * run, upload every member to the hub (one sub-orchestration each, in parallel when the hub takes
+ * run, retry due failed records, upload every member to the hub (one sub-orchestration each, in parallel when the hub takes
  * concurrent applies), read the hub's watermark once, download to every receiving member in
  * parallel, record what toHub members have seen, record how the run ended. Deterministic: the
  * only clock is context.df.currentUtcDateTime, and all I/O is in the activities.
@@ -27,10 +29,19 @@ function* syncGroupRun(context: OrchestrationContext): Generator<df.Task, { runI
   const { group, runId } = context.df.getInput() as SyncGroupRunInput;
   const startedAt = context.df.currentUtcDateTime.toISOString();
   let tally = new RunTally([]);
+  let retried: RetriedRecords | undefined;
   try {
     const plan = (yield prepareRunActivity({ group, runId }).withRetry(activityRetry)) as PreparedRun;
     tally = new RunTally(plan.members);
     yield startRunActivity({ group, runId, startedAt }).withRetry(activityRetry);
+    try {
+      const step = (yield retryFailuresActivity({ group, runId }).withRetry(activityRetry)) as RetriedStep;
+      retried = retriedCounts(step);
+      tally.notices.push(...step.notices);
+    } catch (error) {
+      // The records stay due; the phases go on (a failing hub fails them too).
+      tally.notices.push(`failed records not retried: ${failureReason(error)}`);
+    }
     try {
       yield* phases(context, { group, runId }, plan, tally);
     } catch (error) {
@@ -41,7 +52,7 @@ function* syncGroupRun(context: OrchestrationContext): Generator<df.Task, { runI
     // Provisioning or recording the start failed: nothing was moved.
     tally.errors.push(`run: ${failureReason(error)}`);
   }
-  const outcome: RunOutcome = { group, runId, startedAt, members: tally.summaries(), errors: tally.errors, notices: tally.notices };
+  const outcome: RunOutcome = { group, runId, startedAt, members: tally.summaries(), errors: tally.errors, notices: tally.notices, retried };
   let status: RunStatus;
   try {
     ({ status } = (yield finishRunActivity(outcome).withRetry(activityRetry)) as { status: RunStatus });

@@ -39,7 +39,7 @@ export function registerSyncCommand(program: Command): void {
   });
 }
 
-/** Exactly the documented fields: scripts depend on this shape. */
+/** Exactly the documented fields: scripts depend on this shape (fields are only ever added). */
 function jsonResult(result: RunResult): object {
   return {
     group: result.group,
@@ -53,6 +53,8 @@ function jsonResult(result: RunResult): object {
       failed,
     })),
     durationMs: result.durationMs,
+    // Only when the run retried failed records, like the run record's `retried`.
+    ...(result.retried.attempted > 0 ? { retried: result.retried } : {}),
   };
 }
 
@@ -67,6 +69,9 @@ function humanResult(result: RunResult): string[] {
   return [
     `run ${result.runId} of group ${result.group}: ${result.status} in ${formatDuration(result.durationMs)}`,
     ...formatTable(['member', 'uploaded', 'downloaded', 'conflicts', 'failed'], rows),
+    ...(result.retried.attempted > 0
+      ? [`retried ${result.retried.attempted} failed record(s): ${result.retried.cleared} cleared, ${result.retried.stillFailing} still failing`]
+      : []),
   ];
 }
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { conflictPolicies, defaultBatchSize, directions } from '../engine/group.js';
+import { conflictPolicies, defaultBatchSize, directions, retryLimits } from '../engine/group.js';
 import { parseTableName, tableId, withoutDefaultSchema } from '../engine/table-name.js';
 import type { EngineName } from '../engine/provider.js';
 
@@ -62,6 +62,13 @@ export const configSchema = z
     conflictPolicy: z.enum(conflictPolicies).default('hubWins'),
     tables: z.array(tableSchema).min(1),
     batchSize: z.int().min(1).max(100_000).default(defaultBatchSize),
+    // Retries of rows a destination rejected, named as in the Data Export Service.
+    retryCount: z.int().min(retryLimits.retryCount.min).max(retryLimits.retryCount.max).default(retryLimits.retryCount.default),
+    retryIntervalSeconds: z
+      .int()
+      .min(retryLimits.retryIntervalSeconds.min)
+      .max(retryLimits.retryIntervalSeconds.max)
+      .default(retryLimits.retryIntervalSeconds.default),
   })
   .superRefine((config, context) => {
     const report = (entries: readonly DuplicateCandidate[], what: string): void => {

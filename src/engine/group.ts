@@ -42,6 +42,22 @@ export interface SyncGroup {
   readonly tables: readonly TableSelection[];
   /** Most changes moved in one batch (one read, one destination transaction). */
   readonly batchSize: number;
+  /** How rows a destination rejected are retried. */
+  readonly retryCount: number;
+  readonly retryIntervalSeconds: number;
 }
 
+/** How often and how far apart a rejected row is retried (the Data Export Service's settings and defaults). */
+export type RetryPolicy = Pick<SyncGroup, 'retryCount' | 'retryIntervalSeconds'>;
+
 export const defaultBatchSize = 5000;
+
+export const retryLimits = {
+  retryCount: { default: 12, min: 0, max: 20 },
+  retryIntervalSeconds: { default: 5, min: 0, max: 3600 },
+} as const;
+
+export const defaultRetryPolicy: RetryPolicy = {
+  retryCount: retryLimits.retryCount.default,
+  retryIntervalSeconds: retryLimits.retryIntervalSeconds.default,
+};

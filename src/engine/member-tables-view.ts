@@ -95,6 +95,7 @@ export function memberTablesView(names: MemberTableNames, provider: Provider): P
     deprovision: () => provider.deprovision(),
     watermark: () => provider.watermark(),
     readChanges: (request) => provider.readChanges({ ...request, table: names.locate(request.table) }),
+    readRows: (request) => provider.readRows({ ...request, table: names.locate(request.table) }),
     readPositions: async (sourceScope) => hubKeys(await provider.readPositions(sourceScope)),
     applyChanges: (request) => provider.applyChanges({ ...request, table: names.locate(request.table) }),
     close: () => provider.close(),

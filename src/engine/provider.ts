@@ -48,6 +48,15 @@ export interface Provider {
   readChanges(request: ReadChangesRequest): Promise<Change[]>;
 
   /**
+   * The current version of each row with one of these primary keys, as readChanges would return
+   * it now: the tracking row's stamp, operation and time with the row's current values (a delete
+   * when the row is gone). Keys without a tracking row, and versions last written by
+   * `excludeScope`, are left out. A failed record is retried with what its source holds now,
+   * never with the version that was rejected, so a row deleted since is never re-inserted.
+   */
+  readRows(request: ReadRowsRequest): Promise<Change[]>;
+
+  /**
    * How far this database has applied each table's changes from the source with this scope, as
    * recorded by `applyChanges` in the same transaction as the data (invariant 7), by table id
    * (tableId). Tables never
@@ -127,7 +136,24 @@ export interface Change {
    * made, not by when it reached the hub.
    */
   readonly changedAt: string;
+  /**
+   * Set when the source holds a value it cannot give in canonical form without altering it (a
+   * SQLite timestamp text with an offset in a column without a zone): why, naming the column.
+   * Such a change carries its key only; the engine keeps it as a failed record, never applies it.
+   */
+  readonly unreadable?: string;
 }
+
+export interface ReadRowsRequest {
+  readonly table: TableSchema;
+  /** Primary-key values in key order, one array per row; at most `maxKeysPerRead` rows. */
+  readonly keys: readonly (readonly SyncValue[])[];
+  /** Versions last written by this scope are left out: the destination already has them (invariant 2). */
+  readonly excludeScope: string;
+}
+
+/** Rows one readRows call may ask for: few enough for one statement's parameters on every engine. */
+export const maxKeysPerRead = 100;
 
 export interface ReadChangesRequest {
   readonly table: TableSchema;

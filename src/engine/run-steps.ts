@@ -3,7 +3,7 @@ import { provisionNodes } from './provision-group.js';
 import type { Stamp, Watermark } from './provider.js';
 import type { RunSession } from './run-session.js';
 import { hubSeenScope, scopeOf } from './scopes.js';
-import type { MemberRunSummary, RunRecord, RunStatus, StateStore, TransferDirection } from './state-store.js';
+import type { MemberRunSummary, RetriedRecords, RunRecord, RunStatus, StateStore, TransferDirection } from './state-store.js';
 import type { PlanWarning } from './sync-plan.js';
 import { positionFrom } from './transfer.js';
 import { ErrorCode, isHubsyncError } from '../errors.js';
@@ -11,7 +11,7 @@ import { tableId } from './table-name.js';
 
 /**
  * The steps of a run, each with plain-JSON inputs and outputs, in the order a run takes them:
- * prepareRun, startRun, then per uploading member readWatermark + transferStep (upload) until
+ * prepareRun, startRun, retryFailedRecords (retry-failures.ts), then per uploading member readWatermark + transferStep (upload) until
  * it has no more, readWatermark of the hub once, transferStep (download) per receiving member,
  * recordHubSeen per toHub member, finishRun. The CLI loops over them in one process; the
  * orchestrator fans them out as activities.
@@ -113,6 +113,8 @@ export interface RunOutcome {
   readonly errors: readonly string[];
   readonly notices: readonly string[];
   readonly cancelled?: boolean;
+  /** What retryFailedRecords did at the start of the run. */
+  readonly retried?: RetriedRecords;
 }
 
 /** Record how the run ended. */
@@ -134,10 +136,18 @@ export async function finishRun(state: StateStore, outcome: RunOutcome, finished
     error: outcome.errors.length > 0 ? outcome.errors.join('; ') : null,
     // Only when there is something to say, so a run record keeps its documented fields otherwise.
     ...(outcome.notices.length > 0 ? { notices: outcome.notices } : {}),
+    ...(outcome.retried !== undefined && outcome.retried.attempted > 0 ? { retried: retriedCounts(outcome.retried) } : {}),
   };
   await state.saveRun(record);
   return record;
 }
+
+/** The counts alone (a step's result may carry more). */
+export function retriedCounts(retried: RetriedRecords): RetriedRecords {
+  return { attempted: retried.attempted, cleared: retried.cleared, stillFailing: retried.stillFailing };
+}
+
+export const noneRetried: RetriedRecords = { attempted: 0, cleared: 0, stillFailing: 0 };
 
 export function emptySummary(name: string): MemberRunSummary {
   return { name, uploaded: 0, downloaded: 0, conflicts: 0, failed: 0 };

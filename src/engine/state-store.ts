@@ -48,6 +48,16 @@ export interface ConflictRecord {
   readonly reappliedAt: string | null;
 }
 
+/**
+ * `pending`: retried at the start of later runs once `nextAttemptAt` has come. `failed`: its
+ * retries are used up; only `hubsync failures retry --all` (or the API with `all`) tries it again.
+ */
+export type FailureStatus = 'pending' | 'failed';
+
+/**
+ * A row a destination rejected. One record per (group, member, table, direction, primary key):
+ * the id is derived from those, so a new rejection of the same key updates the record.
+ */
 export interface FailedRecord {
   readonly id: string;
   readonly group: string;
@@ -57,9 +67,21 @@ export interface FailedRecord {
   readonly direction: TransferDirection;
   readonly key: Readonly<Record<string, JsonValue>>;
   readonly operation: Operation;
+  /** The latest rejected version; null for a delete, or when the source could not read the row's values. */
   readonly values: Readonly<Record<string, JsonValue>> | null;
+  /** Why the row was first rejected. */
   readonly error: string;
+  /** When the row was first rejected. */
   readonly failedAt: string;
+  /** Times the row was tried and rejected, the first delivery included. */
+  readonly attempts: number;
+  /** Why the latest attempt was rejected. */
+  readonly lastError: string;
+  /** When the latest attempt was rejected. */
+  readonly lastAttemptAt: string;
+  /** When the next automatic retry is due; null once the retries are used up. */
+  readonly nextAttemptAt: string | null;
+  readonly status: FailureStatus;
 }
 
 /**
@@ -87,6 +109,18 @@ export interface RunRecord {
   readonly error: string | null;
   /** Things the user should know that did not fail the run (a transaction holding changes back). */
   readonly notices?: readonly string[];
+  /** Failed records the run retried; present only when it retried some. */
+  readonly retried?: RetriedRecords;
+}
+
+/** What a retry of failed records did. */
+export interface RetriedRecords {
+  /** Records tried. */
+  readonly attempted: number;
+  /** Delivered (or found to have nothing left to deliver) and removed. */
+  readonly cleared: number;
+  /** Rejected again: kept, with one attempt more. */
+  readonly stillFailing: number;
 }
 
 /** A group as the service stores it: the config file's JSON, plus how often it runs. */
@@ -148,10 +182,17 @@ export interface StateStore {
   /** Throws HS_NOT_FOUND when there is no such conflict. */
   markConflictReapplied(group: string, id: string, at: string): Promise<void>;
 
-  /** Insert, or replace the entry with the same (group, id). */
-  recordFailure(failure: FailedRecord): Promise<void>;
+  /**
+   * Insert `failure`, or when a record with the same (group, id) exists, replace it with
+   * `update(stored)` (without `update`: with `failure`). Read and write are one step: of two
+   * writers of one record, neither loses the other's attempt.
+   */
+  recordFailure(failure: FailedRecord, update?: (stored: FailedRecord) => FailedRecord): Promise<void>;
   /** Oldest first (by failedAt, then by first insertion). */
   listFailures(group: string, page?: PageRequest): Promise<Page<FailedRecord>>;
+  getFailure(group: string, id: string): Promise<FailedRecord | null>;
+  /** Remove a failed record (its row was delivered). Returns whether there was one. */
+  clearFailure(group: string, id: string): Promise<boolean>;
 
   /** Insert, or replace the run with the same (group, runId). */
   saveRun(run: RunRecord): Promise<void>;

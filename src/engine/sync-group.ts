@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { EngineContext } from './engine-context.js';
 import type { SyncGroup } from './group.js';
 import type { Stamp } from './provider.js';
-import { type RunPlan, finishRun, prepareRun, readWatermark, recordHubSeen, startRun } from './run-steps.js';
+import { retryFailedRecords } from './retry-failures.js';
+import { type RunPlan, finishRun, noneRetried, prepareRun, readWatermark, recordHubSeen, retriedCounts, startRun } from './run-steps.js';
 import { RunTally } from './run-tally.js';
 import { type RunSession, withRunSession } from './run-session.js';
-import type { MemberRunSummary, RunStatus, TransferDirection } from './state-store.js';
+import type { MemberRunSummary, RetriedRecords, RunStatus, TransferDirection } from './state-store.js';
 import type { PlanWarning } from './sync-plan.js';
 import { transferStep } from './transfer-step.js';
 
@@ -20,6 +21,8 @@ export interface RunResult {
   readonly errors: readonly string[];
   /** What held changes back without failing the run (an open transaction), one line each. */
   readonly notices: readonly string[];
+  /** Failed records retried at the start of the run. */
+  readonly retried: RetriedRecords;
 }
 
 /**
@@ -34,10 +37,11 @@ export async function syncGroup(group: SyncGroup, context: EngineContext): Promi
     const runId = randomUUID();
     await startRun(context.state, { group: group.name, runId, startedAt: started.toISOString(), members: group.members.map((m) => m.name) });
     const run = new RunTally(group.members.map((member) => member.name));
+    const retried = await retryAtStart(session, runId, run);
     await runPhases(session, plan, runId, run);
     const record = await finishRun(
       context.state,
-      { group: group.name, runId, startedAt: started.toISOString(), members: run.summaries(), errors: run.errors, notices: run.notices },
+      { group: group.name, runId, startedAt: started.toISOString(), members: run.summaries(), errors: run.errors, notices: run.notices, retried },
       new Date().toISOString(),
     );
     return {
@@ -49,8 +53,22 @@ export async function syncGroup(group: SyncGroup, context: EngineContext): Promi
       warnings: plan.warnings,
       errors: run.errors,
       notices: run.notices,
+      retried,
     };
   });
+}
+
+/** Due failed records first, so a row the user fixed lands in this run and reaches every member. */
+async function retryAtStart(session: RunSession, runId: string, run: RunTally): Promise<RetriedRecords> {
+  try {
+    const result = await retryFailedRecords(session, { runId });
+    run.notices.push(...result.notices);
+    return retriedCounts(result);
+  } catch (error) {
+    // The state store failed: the phases will meet it too and fail the run.
+    run.notices.push(`failed records not retried: ${messageOf(error)}`);
+    return noneRetried;
+  }
 }
 
 async function runPhases(session: RunSession, plan: RunPlan, runId: string, run: RunTally): Promise<void> {

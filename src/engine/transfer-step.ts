@@ -1,11 +1,8 @@
 import { ErrorCode, HubsyncError } from '../errors.js';
-import type { ApplySides } from './conflict-resolution.js';
-import { decodeCursor } from './cursor.js';
 import type { Stamp } from './provider.js';
 import type { RunSession } from './run-session.js';
-import { hubSeenScope, scopeOf } from './scopes.js';
 import type { TransferDirection } from './state-store.js';
-import { policyFor } from './sync-plan.js';
+import { openLeg, seenCursor, sidesOf } from './transfer-leg.js';
 import { positionFrom, runTransfer, type Transfer, type TransferBudget } from './transfer.js';
 import { tableId } from './table-name.js';
 
@@ -41,18 +38,8 @@ export async function transferStep(session: RunSession, input: TransferStepInput
   if (input.maxBatches !== undefined && (!Number.isInteger(input.maxBatches) || input.maxBatches < 1)) {
     throw new HubsyncError(ErrorCode.ConfigInvalid, 'maxBatches must be a whole number of at least 1');
   }
-  const { group, nodes, plan } = session;
-  const member = await nodes.member(input.member);
-  const hub = await nodes.hub();
-  const upload = input.direction === 'upload';
-  const [source, destination] = upload ? [member.provider, hub] : [hub, member.provider];
-  const memberScope = scopeOf(group, input.member);
-  const hubScope = scopeOf(group, group.hub.name);
-  const [sourceScope, destinationScope] = upload ? [memberScope, hubScope] : [hubScope, memberScope];
-  // Two queries for all tables: where the destination is in the source's stream, and what the
-  // source has applied of the destination's own changes (what it has seen of them).
-  const seenScope = upload && member.definition.direction === 'toHub' ? hubSeenScope(hubScope) : destinationScope;
-  const [recorded, seen] = await Promise.all([destination.readPositions(sourceScope), source.readPositions(seenScope)]);
+  const { group, plan } = session;
+  const leg = await openLeg(session, input.member, input.direction);
   const tables = input.tables ?? plan.tables.map(tableId);
   let budget: TransferBudget = { maxBatches: input.maxBatches, deadline: input.deadline };
   const totals = { moved: 0, conflicts: 0, failed: 0 };
@@ -63,29 +50,20 @@ export async function transferStep(session: RunSession, input: TransferStepInput
     if (worked && input.deadline !== undefined && Date.now() >= input.deadline) return { ...totals, more: true };
     const table = plan.tables.find((candidate) => tableId(candidate) === name);
     if (!table) throw new HubsyncError(ErrorCode.TableNotFound, `table "${name}" is not synced by group "${group.name}"`);
-    const seenToken = seen.get(name);
-    const sides: ApplySides = {
-      group: group.name,
-      runId: input.runId,
-      member: input.member,
-      sourceNode: upload ? input.member : group.hub.name,
-      destinationNode: upload ? group.hub.name : input.member,
-      sourceIsHub: !upload,
-      policy: !upload && member.definition.direction === 'fromHub' ? 'fromHub' : policyFor(group, name),
-    };
     const transfer: Transfer = {
       direction: input.direction,
-      source,
-      destination,
+      source: leg.source,
+      destination: leg.destination,
       table,
-      sides,
+      sides: sidesOf(session, input.runId, leg, name),
       checkpoint: { group: group.name, member: input.member, table: name, direction: input.direction },
-      excludeScope: destinationScope,
-      sourceScope,
-      recorded: positionFrom(recorded.get(name) ?? null),
-      seen: seenToken === undefined ? null : decodeCursor(seenToken),
+      excludeScope: leg.destinationScope,
+      sourceScope: leg.sourceScope,
+      recorded: positionFrom(leg.recorded.get(name) ?? null),
+      seen: seenCursor(leg, name),
       before: input.before,
       batchSize: group.batchSize,
+      retryPolicy: group,
     };
     let batches = 0;
     const report = (moved: number, more: boolean): void =>

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { ErrorCode, isHubsyncError } from '../errors.js';
 import { type ApplySides, decide } from './conflict-resolution.js';
 import { completedCursor, cursorAfter, decodeCursor, encodeCursor, streamStart } from './cursor.js';
-import type { Change, ConflictCandidate, Cursor, PositionToken, Provider, Stamp } from './provider.js';
+import { recordRejection } from './failed-records.js';
+import type { RetryPolicy } from './group.js';
+import type { Change, ConflictCandidate, Cursor, PositionToken, PositionUpdate, Provider, Stamp } from './provider.js';
 import type { CheckpointKey, ConflictRecord, StateStore, TransferDirection } from './state-store.js';
 import type { TableSchema } from './types.js';
-import { keyToJson, rowToJson } from './values.js';
 import { tableId } from './table-name.js';
 
 /** One table's changes flowing one way between the hub and one member. */
@@ -27,6 +27,8 @@ export interface Transfer {
   /** The source watermark of this run: changes from it on wait for a later run. */
   readonly before: Stamp;
   readonly batchSize: number;
+  /** How a row the destination rejects is retried by later runs. */
+  readonly retryPolicy: RetryPolicy;
 }
 
 export interface TransferProgress {
@@ -72,7 +74,12 @@ export async function runTransfer(transfer: Transfer, state: StateStore, options
     // The source is read ahead while the destination applies: two batches in memory at most,
     // and the two databases work at the same time instead of waiting for each other.
     if (full) pending = readAfter(transfer, through);
-    const outcome = await applyRange(transfer, state, budget, changes, position.token, through);
+    // Rows the source could not read faithfully are kept as failed records before the position
+    // moves past them: a crash in between retries them, never loses them.
+    const unreadable = changes.filter((change) => change.unreadable !== undefined);
+    for (const change of unreadable) await recordFailure(transfer, state, change, change.unreadable ?? '');
+    const readable = unreadable.length === 0 ? changes : changes.filter((change) => change.unreadable === undefined);
+    const outcome = await applyRange(transfer, state, budget, readable, position.token, through);
     if (outcome.moved) {
       // Another sync applied this range meanwhile: continue from what the destination recorded.
       position = await recordedPosition(transfer);
@@ -81,7 +88,7 @@ export async function runTransfer(transfer: Transfer, state: StateStore, options
     }
     totals.moved += outcome.applied;
     totals.conflicts += outcome.conflicts;
-    totals.failed += outcome.failed;
+    totals.failed += outcome.failed + unreadable.length;
     position = outcome.reached;
     checkpoint = await advanceCheckpoint(state, transfer.checkpoint, checkpoint, position.cursor);
     const more = full || outcome.stopped;
@@ -153,7 +160,7 @@ async function applyRange(
   const reached = { token: encodeCursor(through), cursor: through };
   const nothing = { applied: 0, conflicts: 0, failed: 0, stopped: false, moved: false };
   try {
-    const result = await applyBatch(transfer, state, changes, after, reached.token);
+    const result = await applyJudged(transfer, state, changes, { after, through: reached.token });
     budget.progressed();
     return { ...nothing, ...result, reached };
   } catch (error) {
@@ -185,12 +192,16 @@ async function applyRange(
   }
 }
 
-async function applyBatch(
-  transfer: Transfer,
+/**
+ * Apply changes with the engine's conflict rules (invariants 3, 4, 6): candidates are decided by
+ * the policy and logged before the destination commits. With a null position nothing about the
+ * destination's place in the source's stream changes (a retried failed record).
+ */
+export async function applyJudged(
+  transfer: Pick<Transfer, 'table' | 'sides' | 'destination' | 'sourceScope' | 'seen'>,
   state: StateStore,
   changes: readonly Change[],
-  after: PositionToken | null,
-  through: PositionToken,
+  position: PositionUpdate | null,
 ): Promise<{ applied: number; conflicts: number }> {
   let logged: ConflictRecord[] = [];
   const resolve = async (candidates: readonly ConflictCandidate[]): Promise<boolean[]> => {
@@ -208,32 +219,15 @@ async function applyBatch(
     changes,
     sourceScope: transfer.sourceScope,
     seen: transfer.seen,
-    position: { after, through },
+    position,
     resolve,
   });
   return result.alreadyApplied ? { applied: 0, conflicts: 0 } : { applied: result.applied, conflicts: logged.length };
 }
 
 async function recordFailure(transfer: Transfer, state: StateStore, change: Change, message: string): Promise<void> {
-  const { table, sides } = transfer;
-  const key = keyToJson(table, change.values);
-  const id = createHash('sha256')
-    .update(JSON.stringify([sides.group, tableId(table), sides.member, transfer.direction, key, change.stamp]))
-    .digest('hex')
-    .slice(0, 24);
-  await state.recordFailure({
-    id,
-    group: sides.group,
-    table: tableId(table),
-    runId: sides.runId,
-    member: sides.member,
-    direction: transfer.direction,
-    key,
-    operation: change.operation,
-    values: change.operation === 'delete' ? null : rowToJson(table, change.values),
-    error: message,
-    failedAt: new Date().toISOString(),
-  });
+  const { table, sides, direction } = transfer;
+  await recordRejection(state, { group: sides.group, member: sides.member, table, direction, runId: sides.runId }, change, message, transfer.retryPolicy);
 }
 
 interface Budget {

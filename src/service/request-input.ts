@@ -21,7 +21,16 @@ export function routeName(request: HttpRequest, parameter: string): string {
 }
 
 export async function readJsonBody(request: HttpRequest): Promise<unknown> {
+  return parseJsonBody(await request.text());
+}
+
+/** A body that may be left out: undefined when there is none. */
+export async function readOptionalJsonBody(request: HttpRequest): Promise<unknown> {
   const text = await request.text();
+  return text.trim() === '' ? undefined : parseJsonBody(text);
+}
+
+function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

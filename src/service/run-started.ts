@@ -8,11 +8,10 @@ export async function runStartedResponse(
   request: HttpRequest,
   deps: ServiceDeps,
   { runId, instanceId }: StartedRun,
-  extra: Record<string, string> = {},
 ): Promise<HttpResponseInit> {
   const location = new URL(request.url);
-  location.pathname = location.pathname.replace(/\/(sync|failures\/retry)\/?$/, `/runs/${runId}`);
+  location.pathname = location.pathname.replace(/\/sync\/?$/, `/runs/${runId}`);
   location.search = '';
   const statusUrls = await deps.client.statusUrls(request, instanceId);
-  return jsonResponse(202, { runId, ...statusUrls, ...extra }, { Location: location.href, 'Retry-After': '10' });
+  return jsonResponse(202, { runId, ...statusUrls }, { Location: location.href, 'Retry-After': '10' });
 }

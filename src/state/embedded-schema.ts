@@ -61,6 +61,16 @@ const migrations: readonly string[] = [
   CREATE INDEX IF NOT EXISTS conflicts_by_time ON conflicts (group_name, detected_at);
   CREATE INDEX IF NOT EXISTS failures_by_time ON failures (group_name, failed_at);
   `,
+  // 1 → 2: failed records retry. One rejection so far each; due now, so the next run retries them.
+  `
+  UPDATE failures SET record = json_set(record,
+    '$.attempts', 1,
+    '$.lastError', json_extract(record, '$.error'),
+    '$.lastAttemptAt', json_extract(record, '$.failedAt'),
+    '$.nextAttemptAt', json_extract(record, '$.failedAt'),
+    '$.status', 'pending')
+  WHERE json_extract(record, '$.attempts') IS NULL;
+  `,
 ];
 
 /** Create or upgrade the schema in one transaction: a crash leaves the old layout, never half of the new. */

@@ -194,8 +194,25 @@ class EmbeddedStateStore implements StateStore {
     if (changes === 0) throw new HubsyncError(ErrorCode.NotFound, `no conflict with id "${id}" in group "${group}"`);
   }
 
-  async recordFailure(failure: FailedRecord): Promise<void> {
-    this.upsert('failures', failure.group, failure.id, failure.failedAt, failure);
+  async recordFailure(failure: FailedRecord, update?: (stored: FailedRecord) => FailedRecord): Promise<void> {
+    this.use('record a failed record', () =>
+      // IMMEDIATE: the record `update` sees is still the stored one when its result is written.
+      this.db
+        .transaction(() => {
+          const stored = this.getRecordNow<FailedRecord>('SELECT record FROM failures WHERE group_name = ? AND id = ?', failure.group, failure.id);
+          const next = stored === null || update === undefined ? failure : update(stored);
+          this.upsertNow('failures', next.group, next.id, next.failedAt, next);
+        })
+        .immediate(),
+    );
+  }
+
+  async getFailure(group: string, id: string): Promise<FailedRecord | null> {
+    return this.getRecord<FailedRecord>('SELECT record FROM failures WHERE group_name = ? AND id = ?', group, id);
+  }
+
+  async clearFailure(group: string, id: string): Promise<boolean> {
+    return this.use('clear a failed record', () => this.db.prepare('DELETE FROM failures WHERE group_name = ? AND id = ?').run(group, id).changes > 0);
   }
 
   async listFailures(group: string, page?: PageRequest): Promise<Page<FailedRecord>> {
@@ -259,17 +276,19 @@ class EmbeddedStateStore implements StateStore {
     }
   }
 
-  /** Insert or replace a failure or run by id; the row keeps its rowid, its place among equal times. */
   private upsert(list: 'failures' | 'runs', group: string, id: string, time: string, record: object): void {
+    this.use(`record ${list}`, () => this.upsertNow(list, group, id, time, record));
+  }
+
+  /** Insert or replace a failure or run by id; the row keeps its rowid, its place among equal times. */
+  private upsertNow(list: 'failures' | 'runs', group: string, id: string, time: string, record: object): void {
     const { id: idColumn, time: timeColumn } = lists[list];
-    this.use(`record ${list}`, () => {
-      this.db
-        .prepare(
-          `INSERT INTO ${list} (group_name, ${idColumn}, ${timeColumn}, record) VALUES (?, ?, ?, ?)
-           ON CONFLICT (group_name, ${idColumn}) DO UPDATE SET ${timeColumn} = excluded.${timeColumn}, record = excluded.record`,
-        )
-        .run(group, id, time, JSON.stringify(record));
-    });
+    this.db
+      .prepare(
+        `INSERT INTO ${list} (group_name, ${idColumn}, ${timeColumn}, record) VALUES (?, ?, ?, ?)
+         ON CONFLICT (group_name, ${idColumn}) DO UPDATE SET ${timeColumn} = excluded.${timeColumn}, record = excluded.record`,
+      )
+      .run(group, id, time, JSON.stringify(record));
   }
 
   private getRecord<T>(sql: string, ...params: string[]): T | null {

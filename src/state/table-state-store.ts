@@ -129,8 +129,19 @@ class TableStateStore implements StateStore {
     });
   }
 
-  async recordFailure(failure: FailedRecord): Promise<void> {
-    await this.failures.write(escapeKey(failure.group), failure.id, () => failure);
+  async recordFailure(failure: FailedRecord, update?: (stored: FailedRecord) => FailedRecord): Promise<void> {
+    // write() re-runs the decision when another writer got in first: no attempt is lost.
+    await this.failures.write(escapeKey(failure.group), failure.id, (stored) =>
+      stored === null || update === undefined ? failure : update(stored.value),
+    );
+  }
+
+  async getFailure(group: string, id: string): Promise<FailedRecord | null> {
+    return (await this.failures.get(escapeKey(group), id))?.value ?? null;
+  }
+
+  clearFailure(group: string, id: string): Promise<boolean> {
+    return this.failures.delete(escapeKey(group), id);
   }
 
   async listFailures(group: string, page?: PageRequest): Promise<Page<FailedRecord>> {

@@ -137,6 +137,24 @@ describe('loadGroupConfig', () => {
     assert.match(await rejection({ ...sample, batchSize: 2.5 }), /batchSize: must be an integer/);
   });
 
+  it('keeps the retry settings whole numbers in the Data Export Service ranges, defaulting to 12 and 5 s', async () => {
+    assert.match(await rejection({ ...sample, retryCount: 21 }), /retryCount: must be at most 20/);
+    assert.match(await rejection({ ...sample, retryCount: -1 }), /retryCount: must be at least 0/);
+    assert.match(await rejection({ ...sample, retryCount: 1.5 }), /retryCount: must be an integer/);
+    assert.match(await rejection({ ...sample, retryIntervalSeconds: 3601 }), /retryIntervalSeconds: must be at most 3600/);
+    assert.match(await rejection({ ...sample, retryIntervalSeconds: -1 }), /retryIntervalSeconds: must be at least 0/);
+    assert.match(await rejection({ ...sample, retryIntervalSeconds: '5' }), /retryIntervalSeconds: /);
+    const loaded = async (config: object) => {
+      const path = join(folder, 'retry.json');
+      await writeFile(path, JSON.stringify(config));
+      return (await loadGroupConfig(path)).group;
+    };
+    const defaults = await loaded(sample);
+    assert.deepEqual([defaults.retryCount, defaults.retryIntervalSeconds], [12, 5]);
+    const set = await loaded({ ...sample, retryCount: 0, retryIntervalSeconds: 3600 });
+    assert.deepEqual([set.retryCount, set.retryIntervalSeconds], [0, 3600]);
+  });
+
   it('rejects names that cannot be scope ids and empty env: references', async () => {
     const message = await rejection({ ...sample, name: 'retail group', hub: { ...sample.hub, connection: 'env:' } });
     assert.match(message, /name: must be 1-64 letters/);

@@ -11,6 +11,7 @@
  *   conformance-values.ts       exact values of every logical type, special values
  *   conformance-tracking.ts     triggers, back-fill, provision, watermark, batching (invariant 1)
  *   conformance-apply.ts        no echo, idempotent apply, conflict candidates, deletes, rejected data
+ *   conformance-read-rows.ts    current versions of rows by primary key (retried failed records)
  *   conformance-positions.ts    positions recorded with the apply, already-applied batches, tombstones, exact seen cursors
  *   conformance-concurrency.ts  applies and reads in flight at once (gated by capabilities)
  *   conformance-lifecycle.ts    hostile and long identifiers, deprovision
@@ -25,6 +26,7 @@ import { describeConcurrency } from './conformance-concurrency.js';
 import { describeIntrospect } from './conformance-introspect.js';
 import { describeLifecycle } from './conformance-lifecycle.js';
 import { describePositions } from './conformance-positions.js';
+import { describeReadRows } from './conformance-read-rows.js';
 import { describeTracking } from './conformance-tracking.js';
 import { describeKeyValues, describeSpecialValues, describeValues } from './conformance-values.js';
 
@@ -36,6 +38,7 @@ export function describeProviderConformance(harness: ProviderHarness): void {
     describeKeyValues(harness);
     describeTracking(harness);
     describeApply(harness);
+    describeReadRows(harness);
     describePositions(harness);
     describeConcurrency(harness);
     describeLifecycle(harness);

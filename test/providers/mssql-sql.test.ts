@@ -157,6 +157,7 @@ async function everyStatement(): Promise<{ database: ScriptedDatabase; provider:
   const key = ['Ab', 7];
   await provider.readChanges({ table: planned, after: { stamp: '2000', key }, before: '2005', excludeScope: 'hub', limit: 500 });
   await provider.readChanges({ table: planned, after: { stamp: '0', key: null }, before: '2005', excludeScope: 'hub', limit: 500 });
+  await provider.readRows({ table: planned, keys: [key, ['Cd', 8]], excludeScope: 'hub' });
   const values = planned.columns.map((c) => (c.name === 'id' ? 7 : c.name === 'code]x' ? 'Ab' : null));
   const changes: Change[] = [
     { stamp: '10', operation: 'update', values, changedAt: '2026-11-22T06:00:00.123456Z' },
@@ -235,6 +236,15 @@ describe('mssql provider SQL, offline', () => {
     }
     assert.deepEqual(unparsed, []);
     assert.ok(database.statements.length > 40, `only ${database.statements.length} statements`);
+  });
+
+  it('readRows asks for each key with its own parameters, in the key columns\' types', async () => {
+    const { database } = await everyStatement();
+    const read = database.statements.find(({ sql }) => /WHERE \(t\.scope IS NULL OR t\.scope <> @p1\) AND \(\(/.test(sql));
+    assert.ok(read, 'the readRows statement');
+    assert.equal(read.params.length, 1 + 2 * 2, 'the scope, then two values per key');
+    assert.deepEqual(read.params.slice(1).map((param) => param.value), ['Ab', 7, 'Cd', 8]);
+    assert.match(read.sql, /\) OR \(/, 'one condition per key');
   });
 
   it('names are bracket-quoted with "]" doubled and values are parameters', async () => {

@@ -9,7 +9,8 @@ import { sqliteHarness } from '../support/sqlite-harness.js';
 /**
  * SQLite keeps whatever text a program writes, also '2026-01-01 10:00:00+02:00' in a TIMESTAMP
  * column. A column without a zone cannot say which instant that is: PostgreSQL would drop the
- * offset and store 10:00, another reader would shift it to 08:00. It is refused, never altered.
+ * offset and store 10:00, another reader would shift it to 08:00. It is refused, never altered:
+ * that row becomes a failed record, retried with the source's current value by later runs.
  */
 describe('a timestamp with an offset in a SQLite column without a zone', () => {
   let scenario: Scenario | undefined;
@@ -30,18 +31,34 @@ describe('a timestamp with an offset in a SQLite column without a zone', () => {
     return created;
   }
 
-  it('is rejected with HS_DATA_REJECTED naming the column and the value shape, and reaches no member', async () => {
+  it('becomes a failed record naming the column and the value shape; the other rows go on, and the row lands once fixed', async () => {
     scenario = await eventsScenario();
-    await scenario.hub.exec('INSERT INTO "events" VALUES (1, \'2026-01-01 10:00:00+02:00\')');
+    await scenario.hub.exec('INSERT INTO "events" VALUES (1, \'2026-01-01 10:00:00+02:00\'), (2, \'2026-01-01 11:00:00\')');
 
     const result = await scenario.sync();
 
-    assert.equal(result.status, 'failed');
-    const error = result.errors.join('\n');
-    assert.match(error, /"events\.at"/);
-    assert.match(error, /offset/);
-    const rows = await scenario.member('store').query<{ at: string }>('SELECT "at"::text AS at FROM "events"');
-    assert.deepEqual(rows, [], 'no shifted or offset-less copy of the value');
+    assert.equal(result.status, 'succeededWithFailures', result.errors.join('; '));
+    assert.equal(result.members[0]?.failed, 1);
+    const [failure, ...others] = (await scenario.state.listFailures(scenario.group.name)).items;
+    assert.equal(others.length, 0);
+    assert.deepEqual(failure?.key, { id: '1' });
+    assert.equal(failure?.direction, 'download');
+    assert.match(failure?.error ?? '', /"events\.at"/);
+    assert.match(failure?.error ?? '', /offset/);
+    assert.equal(failure?.values, null, 'the row\'s values could not be read: none are made up');
+    const member = scenario.member('store');
+    const rows = await member.query<{ id: number; at: string }>('SELECT "id"::int AS id, "at"::text AS at FROM "events" ORDER BY "id"');
+    assert.deepEqual(rows, [{ id: 2, at: '2026-01-01 11:00:00' }], 'no shifted or offset-less copy of the value; the other row landed');
+
+    await scenario.hub.exec('UPDATE "events" SET "at" = \'2026-01-01 08:00:00\' WHERE "id" = 1');
+    const fixed = await scenario.sync();
+    assert.equal(fixed.status, 'succeeded', fixed.errors.join('; '));
+    assert.deepEqual(fixed.retried, { attempted: 1, cleared: 1, stillFailing: 0 });
+    assert.deepEqual((await scenario.state.listFailures(scenario.group.name)).items, []);
+    assert.deepEqual(await member.query<{ id: number; at: string }>('SELECT "id"::int AS id, "at"::text AS at FROM "events" ORDER BY "id"'), [
+      { id: 1, at: '2026-01-01 08:00:00' },
+      { id: 2, at: '2026-01-01 11:00:00' },
+    ]);
   });
 
   it('is refused by the SQLite reading with HS_DATA_REJECTED', () => {

@@ -144,6 +144,8 @@ test('a group created over HTTP is started by the timer, syncs real databases an
       ],
       tables: [{ name: 'items' }],
       batchSize: 25,
+      // A rejected row is due for its retry at once: the failed-records test runs back to back.
+      retryIntervalSeconds: 0,
       schedule: { intervalSeconds: 3600 },
     },
   });
@@ -215,6 +217,53 @@ test('a conflict (both sides edited a row) is counted in the run and listed; re-
   assert.equal(typeof reapplied.body.reappliedAt, 'string');
   assert.equal((await finished(await sync())).status, 'succeeded');
   assert.ok((await assertConverged()).includes(JSON.stringify([7, 'pg edit', 7])), 'the losing version, re-applied, reached every member');
+});
+
+test('a row a member rejects is a failed record with attempts and status; it is retried by POST …/failures/retry and by the next run once fixed', async () => {
+  await pgMember.exec('ALTER TABLE items ADD CONSTRAINT qty_below_10000 CHECK (qty < 10000)');
+  await hub.exec('INSERT INTO items VALUES (?, ?, ?)', [900, 'big order', 50000]);
+  const run = await finished(await sync());
+  assert.equal(run.status, 'succeededWithFailures', JSON.stringify(run));
+  const listed = await call('listSyncGroupFailures', 'GET', 'x', { params });
+  assert.equal(listed.status, 200, listed.text);
+  const [failure, ...others] = listed.body.value as { key: unknown; member: string; attempts: number; status: string; nextAttemptAt: string; lastError: string }[];
+  assert.equal(others.length, 0);
+  assert.deepEqual([failure?.key, failure?.member, failure?.attempts, failure?.status], [{ id: 900 }, 'pg', 1, 'pending']);
+  assert.ok(!Number.isNaN(Date.parse(failure?.nextAttemptAt ?? '')));
+  assert.match(failure?.lastError ?? '', /qty_below_10000/);
+
+  const malformed = await call('retrySyncGroupFailures', 'POST', 'x', { params, body: { all: 'yes' } });
+  assert.equal(malformed.status, 400, malformed.text);
+  const unknownKey = await call('retrySyncGroupFailures', 'POST', 'x', { params, body: { every: true } });
+  assert.equal(unknownKey.status, 400, unknownKey.text);
+  const stillRejected = await call('retrySyncGroupFailures', 'POST', 'x', { params, body: { all: true } });
+  assert.equal(stillRejected.status, 200, stillRejected.text);
+  assert.deepEqual([stillRejected.body.attempted, stillRejected.body.cleared, stillRejected.body.stillFailing], [1, 0, 1]);
+
+  await pgMember.exec('ALTER TABLE items DROP CONSTRAINT qty_below_10000');
+  const retried = await call('retrySyncGroupFailures', 'POST', 'x', { params });
+  assert.equal(retried.status, 200, retried.text);
+  assert.deepEqual([retried.body.attempted, retried.body.cleared, retried.body.stillFailing, retried.body.more], [1, 1, 0, false]);
+  assert.deepEqual((retried.body.records as { key: unknown; result: string }[]).map((record) => [record.key, record.result]), [[{ id: 900 }, 'cleared']]);
+  assert.deepEqual((await call('listSyncGroupFailures', 'GET', 'x', { params })).body.value, []);
+  await assertConverged();
+
+  // The same through a run: its retryFailures activity delivers the fixed row before the uploads.
+  // NOT VALID: row 900 stays; only new rows are checked.
+  await pgMember.exec('ALTER TABLE items ADD CONSTRAINT qty_below_10000 CHECK (qty < 10000) NOT VALID');
+  await hub.exec('INSERT INTO items VALUES (?, ?, ?)', [901, 'bigger order', 60000]);
+  assert.equal((await finished(await sync())).status, 'succeededWithFailures');
+  await pgMember.exec('ALTER TABLE items DROP CONSTRAINT qty_below_10000');
+  const fixedRunId = await sync();
+  assert.equal((await finished(fixedRunId)).status, 'succeeded');
+  assert.deepEqual((await call('listSyncGroupFailures', 'GET', 'x', { params })).body.value, []);
+  assert.ok(host.logs.some((line) => line.includes('"event":"retryFailures"') && line.includes(fixedRunId) && line.includes('"cleared":1')), 'the run retried it');
+  assert.ok((await assertConverged()).includes(JSON.stringify([901, 'bigger order', 60000])));
+
+  // Leave the row counts the next tests expect.
+  await hub.exec('DELETE FROM items WHERE id IN (900, 901)');
+  assert.equal((await finished(await sync())).status, 'succeeded');
+  assert.ok(!(await assertConverged()).some((row) => /^\[90[01],/.test(row)));
 });
 
 test('cancel mid-run: the run ends cancelled, its held step does nothing, and the next run converges', async () => {

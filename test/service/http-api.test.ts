@@ -347,6 +347,7 @@ test('runs (newest first, exact shape), conflicts and failures come from the sta
   await store.recordFailure({
     id: 'f1', group: 'history', table: 'customers', runId: 'r-new', member: 'store1', direction: 'download', key: { id: 2 },
     operation: 'insert', values: { id: 2, name: null }, error: 'null value in column "name"', failedAt: '2026-11-02T00:00:02.000Z',
+    attempts: 1, lastError: 'null value in column "name"', lastAttemptAt: '2026-11-02T00:00:02.000Z', nextAttemptAt: '2026-11-02T00:00:07.000Z', status: 'pending',
   });
   const conflicts = await call('listSyncGroupConflicts', 'GET', 'x', { params: { group: 'history' } });
   assert.equal(conflicts.status, 200);

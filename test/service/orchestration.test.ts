@@ -5,7 +5,7 @@ import * as df from 'durable-functions';
 import type { RunOutcome } from '../../src/engine/run-steps.js';
 import type { TransferStepResult } from '../../src/engine/transfer-step.js';
 import { runInstanceId, syncGroupRunOrchestration } from '../../src/service/run-contract.js';
-import type { PreparedRun, TransferActivityInput } from '../../orchestrations/run-activities.js';
+import type { PreparedRun, RetriedStep, TransferActivityInput } from '../../orchestrations/run-activities.js';
 import { stepsPerExecution } from '../../orchestrations/member-transfer.js';
 import { EventType } from '../support/durable-history.js';
 import { DurableTestHost, registeredDurableFunctions } from '../support/durable-host.js';
@@ -37,11 +37,15 @@ const done: Script = () => ({ moved: 1, conflicts: 0, failed: 0, more: false });
 let scripts: Map<string, Script>;
 let calls: { name: string; input: unknown }[];
 let finished: RunOutcome[];
+/** What the retry of failed records returns; throw to fail it. */
+let retryScript: () => RetriedStep;
+const noRetries = (): RetriedStep => ({ attempted: 0, cleared: 0, stillFailing: 0, notices: [] });
 const gates = new Gates();
 
 const fakes: Record<string, DurableHandler> = {
   prepareRun: () => plan,
   startRun: () => null,
+  retryFailures: () => retryScript(),
   readWatermark: (input) => ({ stamp: `${(input as { node: string }).node}-mark`, heldBackBy: null }),
   recordHubSeen: () => null,
   finishRun: (input) => {
@@ -87,6 +91,7 @@ beforeEach(() => {
   scripts = new Map();
   calls = [];
   finished = [];
+  retryScript = noRetries;
   orchestrationOverride = null;
 });
 
@@ -120,9 +125,9 @@ test('fan-out: one sub-orchestration per member and direction; a run with nothin
   const created = instance.history.map((event) => event.EventType);
   const firstCompleted = created.indexOf(EventType.SubOrchestrationInstanceCompleted);
   assert.equal(created.slice(0, firstCompleted).filter((type) => type === EventType.SubOrchestrationInstanceCreated).length, 3);
-  // prepare, start, 3 × (member watermark + step), hub watermark, 3 downloads, recordHubSeen, finish.
-  assert.equal(calls.length, 1 + 1 + 3 * 2 + 1 + 3 + 1 + 1);
-  assert.deepEqual(names().slice(0, 2), ['prepareRun', 'startRun']);
+  // prepare, start, retry failed records, 3 × (member watermark + step), hub watermark, 3 downloads, recordHubSeen, finish.
+  assert.equal(calls.length, 1 + 1 + 1 + 3 * 2 + 1 + 3 + 1 + 1);
+  assert.deepEqual(names().slice(0, 3), ['prepareRun', 'startRun', 'retryFailures']);
   assert.equal(names().at(-1), 'finishRun');
   assert.ok(names().indexOf('readWatermark', 2) < names().indexOf('transferStep upload:a'));
   const hubMark = calls.findIndex((entry) => entry.name === 'readWatermark' && (entry.input as { node: string }).node === 'hub');
@@ -137,6 +142,23 @@ test('fan-out: one sub-orchestration per member and direction; a run with nothin
     { name: 'down', uploaded: 0, downloaded: 1, conflicts: 0, failed: 0 },
   ]);
   assert.deepEqual(instance.output, { runId: `run-${runs}`, status: 'succeeded' });
+});
+
+test('failed records are retried before the uploads; their counts reach the run record, and a failing retry fails no member', async () => {
+  retryScript = () => ({ attempted: 3, cleared: 2, stillFailing: 1, notices: ['failed records of member "b" (upload) not retried: unreachable'] });
+  const first = await run();
+  assert.equal((await host.waitFor(first.instanceId)).status, 'Completed');
+  assert.ok(names().indexOf('retryFailures') < names().findIndex((name) => name.startsWith('transferStep')));
+  assert.deepEqual(finished[0]?.retried, { attempted: 3, cleared: 2, stillFailing: 1 });
+  assert.deepEqual(finished[0]?.notices, ['failed records of member "b" (upload) not retried: unreachable']);
+
+  retryScript = () => {
+    throw new Error('state store unavailable');
+  };
+  const second = await run();
+  assert.deepEqual((await host.waitFor(second.instanceId)).output, { runId: second.runId, status: 'succeeded' });
+  assert.equal(finished[1]?.retried, undefined);
+  assert.match(finished[1]?.notices.join('\n') ?? '', /failed records not retried: .*state store unavailable/);
 });
 
 test('the step loop: a step that reports more is called again with the same input until it has no more', async () => {

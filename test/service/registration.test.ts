@@ -70,6 +70,7 @@ test('the orchestrations and their activities are registered: the run, its membe
     'prepareRun:activityTrigger',
     'readWatermark:activityTrigger',
     'recordHubSeen:activityTrigger',
+    'retryFailures:activityTrigger',
     'startRun:activityTrigger',
     'syncGroupRun:orchestrationTrigger',
     'transferStep:activityTrigger',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { FailedRecord } from '../../src/engine/state-store.js';
 import { ErrorCode } from '../../src/errors.js';
 import { at, conflict, failure, rejectsWithCode, run, type StateStoreFactory, withStore } from './state-fixtures.js';
 
@@ -59,6 +60,43 @@ export function describeRecords(factory: StateStoreFactory): void {
           failure('f3', at(5)),
         ]);
         assert.deepEqual(await store.listFailures('other'), { items: [], continuationToken: null });
+      });
+    });
+
+    it('updates a stored record through `update` instead of adding another, keeping its place', async () => {
+      await withStore(factory, async (store) => {
+        const again = (stored: FailedRecord): FailedRecord => ({ ...stored, attempts: stored.attempts + 1, lastError: 'still too long', lastAttemptAt: at(9) });
+        await store.recordFailure(failure('f1', at(3)), again);
+        await store.recordFailure(failure('f2', at(4)));
+        await store.recordFailure(failure('f1', at(8), { error: 'ignored: the record exists' }), again);
+        const expected = failure('f1', at(3), { attempts: 2, lastError: 'still too long', lastAttemptAt: at(9) });
+        assert.deepEqual((await store.listFailures('retail')).items, [expected, failure('f2', at(4))]);
+        assert.deepEqual(await store.getFailure('retail', 'f1'), expected);
+        assert.equal(await store.getFailure('retail', 'missing'), null);
+        assert.equal(await store.getFailure('other', 'f1'), null);
+      });
+    });
+
+    it('loses no attempt when several writers update one record at once', async () => {
+      await withStore(factory, async (store) => {
+        const again = (stored: FailedRecord): FailedRecord => ({ ...stored, attempts: stored.attempts + 1 });
+        await store.recordFailure(failure('f', at(1)));
+        await Promise.all(Array.from({ length: 5 }, () => store.recordFailure(failure('f', at(1)), again)));
+        assert.equal((await store.getFailure('retail', 'f'))?.attempts, 6);
+      });
+    });
+
+    it('clears a record once, and only in its group', async () => {
+      await withStore(factory, async (store) => {
+        await store.recordFailure(failure('f1', at(1)));
+        await store.recordFailure(failure('f2', at(2)));
+        await store.recordFailure({ ...failure('f1', at(1)), group: 'other' });
+        assert.equal(await store.clearFailure('retail', 'f1'), true);
+        assert.equal(await store.clearFailure('retail', 'f1'), false);
+        assert.deepEqual((await store.listFailures('retail')).items, [failure('f2', at(2))]);
+        assert.equal((await store.listFailures('other')).items.length, 1);
+        await store.recordFailure(failure('f1', at(5)));
+        assert.deepEqual((await store.getFailure('retail', 'f1'))?.failedAt, at(5), 'a cleared record can fail again as a new one');
       });
     });
   });

@@ -32,7 +32,15 @@ CREATE TABLE runs (group_name TEXT NOT NULL, run_id TEXT NOT NULL, started_at TE
 CREATE INDEX runs_by_start ON runs (group_name, started_at);
 INSERT INTO checkpoints VALUES ('retail', 'store1', 'orders', 'upload', '41', '[7,{"base64":"AP8="}]');
 INSERT INTO runs VALUES ('retail', 'r1', '2026-01-01T00:00:00Z', '${JSON.stringify(run('r1', '2026-01-01T00:00:00Z'))}');
+CREATE TABLE failures (group_name TEXT NOT NULL, id TEXT NOT NULL, failed_at TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (group_name, id));
+INSERT INTO failures VALUES ('retail', 'old', '2025-12-01T00:00:00.000Z', '${JSON.stringify(oldFailure())}');
 `;
+
+/** A failed record as hubsync 0.1 wrote it: no attempts, no status. */
+function oldFailure(): object {
+  const { attempts, lastError, lastAttemptAt, nextAttemptAt, status, ...old } = failure('old', '2025-12-01T00:00:00.000Z');
+  return old;
+}
 
 /**
  * Make a file unwritable for this process, and return how to undo it. Root writes files whatever
@@ -105,8 +113,13 @@ describe('embedded state store: its file', () => {
       assert.deepEqual(await store.getRun('retail', 'r1'), run('r1', '2026-01-01T00:00:00Z'));
       await store.putGroup(groupDefinition('retail'), null);
       assert.deepEqual((await store.getGroup('retail'))?.definition, groupDefinition('retail'), 'tables added by the migration work');
+      assert.deepEqual(
+        await store.getFailure('retail', 'old'),
+        failure('old', '2025-12-01T00:00:00.000Z'),
+        'an old failed record gets one attempt and is due: the next run retries it',
+      );
       await store.recordFailure(failure('f', '2026-01-01T00:00:00Z'));
-      assert.deepEqual((await store.listFailures('retail')).items, [failure('f', '2026-01-01T00:00:00Z')]);
+      assert.deepEqual((await store.listFailures('retail')).items, [failure('old', '2025-12-01T00:00:00.000Z'), failure('f', '2026-01-01T00:00:00Z')]);
     } finally {
       await store.close();
     }

@@ -63,6 +63,11 @@ export function failure(id: string, failedAt: string, overrides: Partial<FailedR
     values: { id: 8, total: 'abc' },
     error: 'value too long',
     failedAt,
+    attempts: 1,
+    lastError: 'value too long',
+    lastAttemptAt: failedAt,
+    nextAttemptAt: failedAt,
+    status: 'pending',
     ...overrides,
   };
 }

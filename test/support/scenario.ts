@@ -31,6 +31,8 @@ export interface ScenarioSpec {
   readonly selections?: readonly TableSelection[];
   readonly conflictPolicy?: ConflictPolicy;
   readonly batchSize?: number;
+  readonly retryCount?: number;
+  readonly retryIntervalSeconds?: number;
 }
 
 /** A sync group over real, fresh databases, with a real embedded state file. */
@@ -79,6 +81,9 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
     conflictPolicy: spec.conflictPolicy ?? 'hubWins',
     tables: spec.selections ?? spec.tables.map((table) => ({ ...(table.schema === undefined ? {} : { schema: table.schema }), name: table.name })),
     batchSize: spec.batchSize ?? 500,
+    retryCount: spec.retryCount ?? 12,
+    // Retried by the next run: tests do not wait for an interval.
+    retryIntervalSeconds: spec.retryIntervalSeconds ?? 0,
   };
   const context: EngineContext = {
     state,

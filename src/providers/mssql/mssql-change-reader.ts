@@ -1,4 +1,4 @@
-import type { Change, Cursor, Operation, ReadChangesRequest, Stamp } from '../../engine/provider.js';
+import type { Change, Cursor, Operation, ReadChangesRequest, ReadRowsRequest, Stamp } from '../../engine/provider.js';
 import type { SyncValue, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { trackingKeyColumn } from '../tracking-names.js';
@@ -75,6 +75,22 @@ export function scopeDiffers(param: string): string {
   return `(t.scope IS NULL OR t.scope <> ${param})`;
 }
 
+/** A key column of the table with its native column, for comparing tracked keys with parameters. */
+function keyColumn(table: TableSchema, columns: readonly NativeColumn[], name: string): { column: TableSchema['columns'][number]; native: NativeColumn } {
+  const index = table.columns.findIndex((column) => column.name === name);
+  const column = table.columns[index];
+  const native = columns[index];
+  if (column === undefined || native === undefined) throw new HubsyncError(ErrorCode.PrimaryKeyColumnExcluded, `Primary-key column "${name}" is not synced`);
+  return { column, native };
+}
+
+/** "Tracking key column `position` equals `value`", appending the value to `params` in the column's own type. */
+function keyEquals(table: TableSchema, columns: readonly NativeColumn[], position: number, value: SyncValue, params: SqlParameter[]): { column: string; value: string } {
+  const { column, native } = keyColumn(table, columns, table.primaryKey[position] ?? '');
+  params.push({ type: wireTypeOf(column.type, native), value: toWire(column.type, value) });
+  return { column: `t.${trackingKeyColumn(position)}`, value: conversionTo(native, column.type, `@p${params.length}`) };
+}
+
 /**
  * "Tracking row `t` lies after `cursor`" in (stamp, key) order, appending the cursor's values to
  * `params`. SQL Server has no row comparison, so the order is spelled out; key parameters are
@@ -84,14 +100,7 @@ export function afterCursorSql(table: TableSchema, columns: readonly NativeColum
   params.push(stampParameter(cursor.stamp));
   const stamp = `@p${params.length}`;
   if (cursor.key === null) return `t.stamp >= ${stamp}`;
-  const keys = table.primaryKey.map((name, position) => {
-    const index = table.columns.findIndex((column) => column.name === name);
-    const column = table.columns[index];
-    const native = columns[index];
-    if (column === undefined || native === undefined) throw new HubsyncError(ErrorCode.PrimaryKeyColumnExcluded, `Primary-key column "${name}" is not synced`);
-    params.push({ type: wireTypeOf(column.type, native), value: toWire(column.type, cursor.key?.[position] ?? null) });
-    return { column: `t.${trackingKeyColumn(position)}`, value: conversionTo(native, column.type, `@p${params.length}`) };
-  });
+  const keys = table.primaryKey.map((_, position) => keyEquals(table, columns, position, cursor.key?.[position] ?? null, params));
   let later = `${keys[keys.length - 1]?.column} > ${keys[keys.length - 1]?.value}`;
   for (let position = keys.length - 2; position >= 0; position -= 1) {
     const key = keys[position];
@@ -121,4 +130,25 @@ export async function readChanges(runner: QueryRunner, request: ReadChangesReque
     params,
   );
   return rows.map((row) => decodeTrackedRow(table, row));
+}
+
+/** The current tracked version of each of the given keys, through the tracking table's primary key. */
+export async function readRows(runner: QueryRunner, request: ReadRowsRequest): Promise<Change[]> {
+  const { table, keys } = request;
+  if (keys.length === 0) return [];
+  const names = trackingNames(table);
+  const columns = await columnsOf(runner, table);
+  const params: SqlParameter[] = [{ type: 'nvarchar', value: request.excludeScope }];
+  const rows = keys.map((key) => {
+    const equal = table.primaryKey.map((_, position) => keyEquals(table, columns, position, key[position] ?? null, params));
+    return `(${equal.map((pair) => `${pair.column} = ${pair.value}`).join(' AND ')})`;
+  });
+  const found = await runner.queryArrays(
+    `SELECT ${trackedRowSelect(table, columns)}
+     FROM ${names.trackingTable} t
+     ${baseRowJoin(table, names.baseTable)}
+     WHERE ${scopeDiffers('@p1')} AND (${rows.join(' OR ')})`,
+    params,
+  );
+  return found.map((row) => decodeTrackedRow(table, row));
 }

@@ -6,12 +6,13 @@ import type {
   Provider,
   ProviderCapabilities,
   ReadChangesRequest,
+  ReadRowsRequest,
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './mssql-applier.js';
-import { readChanges, stampOf } from './mssql-change-reader.js';
+import { readChanges, readRows, stampOf } from './mssql-change-reader.js';
 import { openMssqlDatabase, type MssqlDatabase } from './mssql-connection.js';
 import { errorNumber } from './mssql-errors.js';
 import { qualifiedTableName, quoteIdentifier, quoteLiteral } from './mssql-identifiers.js';
@@ -116,6 +117,10 @@ export class MssqlProvider implements Provider {
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
     return this.whenProvisioned(request.table, () => readChanges(this.database, request));
+  }
+
+  readRows(request: ReadRowsRequest): Promise<Change[]> {
+    return this.whenProvisioned(request.table, () => readRows(this.database, request));
   }
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {

@@ -1,4 +1,4 @@
-import type { Change, Cursor, Operation, ReadChangesRequest } from '../../engine/provider.js';
+import type { Change, Cursor, Operation, ReadChangesRequest, ReadRowsRequest } from '../../engine/provider.js';
 import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import type { QueryRunner } from './postgres-connection.js';
@@ -102,4 +102,28 @@ export async function readChanges(runner: QueryRunner, request: ReadChangesReque
     params,
   );
   return rows.map((row) => decodeTrackedRow(table, row));
+}
+
+/** The current tracked version of each of the given keys, through the tracking table's primary key. */
+export async function readRows(runner: QueryRunner, request: ReadRowsRequest): Promise<Change[]> {
+  const { table, keys } = request;
+  if (keys.length === 0) return [];
+  const names = trackingNames(table);
+  const params: unknown[] = [request.excludeScope];
+  const keyTypes = table.primaryKey.map((name) => parameterTypeOf(columnNamed(table, name).type));
+  const rows = keys.map((key) => {
+    const equal = keyTypes.map((type, position) => {
+      params.push(toParameter(key[position] ?? null));
+      return `t.${trackingKeyColumn(position)} = $${params.length}::${type}`;
+    });
+    return `(${equal.join(' AND ')})`;
+  });
+  const found = await runner.queryArrays(
+    `SELECT ${trackedRowSelect(table)}
+     FROM ${names.trackingTable} t
+     ${baseRowJoin(table, names.baseTable)}
+     WHERE t.scope IS DISTINCT FROM $1::text AND (${rows.join(' OR ')})`,
+    params,
+  );
+  return found.map((row) => decodeTrackedRow(table, row));
 }

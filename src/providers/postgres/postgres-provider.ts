@@ -6,13 +6,14 @@ import type {
   ProviderCapabilities,
   PositionToken,
   ReadChangesRequest,
+  ReadRowsRequest,
   Stamp,
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './postgres-applier.js';
-import { readChanges } from './postgres-change-reader.js';
+import { readChanges, readRows } from './postgres-change-reader.js';
 import { PostgresConnection } from './postgres-connection.js';
 import { sqlState } from './postgres-errors.js';
 import { qualifiedTableName, quoteIdentifier } from './postgres-identifiers.js';
@@ -128,6 +129,10 @@ class PostgresProvider implements Provider {
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
     return this.whenProvisioned(request.table, () => readChanges(this.connection, request));
+  }
+
+  readRows(request: ReadRowsRequest): Promise<Change[]> {
+    return this.whenProvisioned(request.table, () => readRows(this.connection, request));
   }
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Change, Cursor, Operation, ReadChangesRequest, Stamp } from '../../engine/provider.js';
+import type { Change, Cursor, Operation, ReadChangesRequest, ReadRowsRequest, Stamp } from '../../engine/provider.js';
 import type { ColumnSchema, SyncValue, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError, isHubsyncError } from '../../errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
@@ -32,16 +32,48 @@ export function trackedVersionSql(table: TableSchema): string {
 }
 
 export function decodeTrackedRow(row: readonly SqliteValue[], table: TableSchema): TrackedVersion {
-  const [stamp, op, changedAt, found] = row;
+  const version = decodeTrackingColumns(row, table);
   const keyCount = table.primaryKey.length;
-  const key = keyColumnsOf(table).map(({ column }, index) => columnValue(row[4 + index] ?? null, table, column));
+  return {
+    ...version,
+    values:
+      version.operation === 'delete'
+        ? null
+        : table.columns.map((column, position) => columnValue(row[4 + keyCount + position] ?? null, table, column)),
+  };
+}
+
+/** The tracking row's part of a tracked version: everything but the base row's values. */
+function decodeTrackingColumns(row: readonly SqliteValue[], table: TableSchema): Omit<TrackedVersion, 'values'> {
+  const [stamp, op, changedAt, found] = row;
   const deleted = op === 'D' || found !== 1n;
   return {
     stamp: String(stamp),
     operation: deleted ? 'delete' : op === 'I' ? 'insert' : 'update',
     changedAt: isoMicros(String(changedAt)),
-    key,
-    values: deleted ? null : table.columns.map((column, position) => columnValue(row[4 + keyCount + position] ?? null, table, column)),
+    key: keyColumnsOf(table).map(({ column }, index) => columnValue(row[4 + index] ?? null, table, column)),
+  };
+}
+
+/**
+ * A tracked row as a change to send. A value SQLite holds that has no faithful canonical form
+ * (HS_DATA_REJECTED while reading it) makes that one change unreadable, named and keyed, so the
+ * engine keeps it as a failed record and the rest of the table goes on.
+ */
+function changeOf(row: readonly SqliteValue[], table: TableSchema): Change {
+  let version: TrackedVersion;
+  try {
+    version = decodeTrackedRow(row, table);
+  } catch (error) {
+    if (!isHubsyncError(error) || error.code !== ErrorCode.DataRejected) throw error;
+    const tracking = decodeTrackingColumns(row, table);
+    return { stamp: tracking.stamp, operation: tracking.operation, values: keyOnlyValues(table, tracking.key), changedAt: tracking.changedAt, unreadable: error.message };
+  }
+  return {
+    stamp: version.stamp,
+    operation: version.operation,
+    values: version.values ?? keyOnlyValues(table, version.key),
+    changedAt: version.changedAt,
   };
 }
 
@@ -91,15 +123,24 @@ export function readChanges(db: Database.Database, request: ReadChangesRequest):
     )
     .raw()
     .all(BigInt(request.before), request.excludeScope, ...after.params, BigInt(request.limit));
-  return rows.map((row) => {
-    const version = decodeTrackedRow(row, table);
-    return {
-      stamp: version.stamp,
-      operation: version.operation,
-      values: version.values ?? keyOnlyValues(table, version.key),
-      changedAt: version.changedAt,
-    };
-  });
+  return rows.map((row) => changeOf(row, table));
+}
+
+/** The current tracked version of each of the given keys, through the tracking table's key. */
+export function readRows(db: Database.Database, request: ReadRowsRequest): Change[] {
+  const { table, keys } = request;
+  if (keys.length === 0) return [];
+  const trackedKey = trackingKeyColumns(table.primaryKey.length).map((key) => `t.${quoteIdentifier(key)}`);
+  const oneRow = `(${trackedKey.map((column) => `${column} = ?`).join(' AND ')})`;
+  const keyColumns = keyColumnsOf(table);
+  const params = keys.flatMap((key) => keyColumns.map(({ column }, index) => toParameter(key[index] ?? null, column.type)));
+  const rows = db
+    .prepare<SqliteParameter[], SqliteValue[]>(
+      `${trackedVersionSql(table)} WHERE (t."scope" IS NULL OR t."scope" <> ?) AND (${keys.map(() => oneRow).join(' OR ')})`,
+    )
+    .raw()
+    .all(request.excludeScope, ...params);
+  return rows.map((row) => changeOf(row, table));
 }
 
 interface KeyColumn {

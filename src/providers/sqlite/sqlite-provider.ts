@@ -8,13 +8,14 @@ import type {
   ProviderCapabilities,
   PositionToken,
   ReadChangesRequest,
+  ReadRowsRequest,
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { schemaRules, tableId } from '../../engine/table-name.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './sqlite-applier.js';
-import { readChanges } from './sqlite-change-reader.js';
+import { readChanges, readRows } from './sqlite-change-reader.js';
 import { mapSqliteError } from './sqlite-errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
 import { hasTable, introspectTables, trackedTableRows } from './sqlite-introspector.js';
@@ -115,6 +116,14 @@ class SqliteProvider implements Provider {
       const table = inMainSchema(request.table);
       this.requireTracked(table.name);
       return readChanges(this.db, { ...request, table });
+    });
+  }
+
+  readRows(request: ReadRowsRequest): Promise<Change[]> {
+    return this.serialize(`reading rows of ${request.table.name}`, () => {
+      const table = inMainSchema(request.table);
+      this.requireTracked(table.name);
+      return readRows(this.db, { ...request, table });
     });
   }
 
