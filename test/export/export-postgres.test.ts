@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { runExport } from '../../src/export/export-run.js';
+import { ExportFixture } from './export-fixture.js';
+
+type AccountRow = {
+  readonly accountid: number;
+  readonly name: string | null;
+  readonly VersionNumber: string;
+};
+
+describe('export profile, PostgreSQL to PostgreSQL: initial copy, then deltas', () => {
+  let fixture: ExportFixture;
+  const accounts = (): Promise<AccountRow[]> =>
+    fixture.destination.query<AccountRow>('SELECT accountid, name, "VersionNumber" FROM dbo.crm_account ORDER BY accountid');
+
+  before(async () => {
+    fixture = await ExportFixture.create(
+      { source: 'postgres', destination: 'postgres' },
+      { destination: { schema: 'dbo', prefix: 'crm' }, tables: [{ name: 'account' }], writeDeleteLog: true },
+    );
+    await fixture.source.exec('CREATE TABLE account (accountid integer PRIMARY KEY, name varchar(40), revenue numeric(12,2))');
+    await fixture.source.exec(`INSERT INTO account VALUES (1, 'Contoso', 10.50), (2, 'Fabrikam', NULL), (3, 'Northwind', 7)`);
+  });
+  after(() => fixture.dispose());
+
+  it('copies every row of a selected table into schema.prefix_table with the sink columns', async () => {
+    const run = await fixture.with((context) => runExport(context));
+    assert.equal(run.status, 'succeeded');
+    assert.deepEqual(run.tables.map((table) => [table.table, table.exported]), [['account', 3]]);
+    const rows = await fixture.destination.query<Record<string, unknown>>('SELECT * FROM dbo.crm_account ORDER BY accountid');
+    assert.deepEqual(Object.keys(rows[0] ?? {}), ['accountid', 'name', 'revenue', 'SinkCreatedTime', 'SinkModifiedTime', 'VersionNumber']);
+    assert.deepEqual(rows.map((row) => [row.accountid, row.name, row.revenue]), [[1, 'Contoso', '10.50'], [2, 'Fabrikam', null], [3, 'Northwind', '7.00']]);
+    assert.ok(rows.every((row) => row.SinkCreatedTime instanceof Date && row.VersionNumber !== null));
+  });
+
+  it('then moves only what changed, applies deletes and logs them', async () => {
+    await fixture.source.exec(`UPDATE account SET name = 'Contoso Ltd' WHERE accountid = 1`);
+    await fixture.source.exec('DELETE FROM account WHERE accountid = 2');
+    await fixture.source.exec(`INSERT INTO account VALUES (4, 'Litware', 1)`);
+    const run = await fixture.with((context) => runExport(context));
+    assert.deepEqual(run.tables.map((table) => table.exported), [3]);
+    assert.deepEqual((await accounts()).map((row) => [row.accountid, row.name]), [[1, 'Contoso Ltd'], [3, 'Northwind'], [4, 'Litware']]);
+    const log = await fixture.destination.query<{ EntityName: string; RecordId: string }>('SELECT "EntityName", "RecordId" FROM dbo."crm_DeleteLog"');
+    assert.deepEqual(log, [{ EntityName: 'account', RecordId: '2' }]);
+    const again = await fixture.with((context) => runExport(context));
+    assert.deepEqual(again.tables.map((table) => table.exported), [0]);
+  });
+
+  it('keeps no trigger and no tracking table in the destination, only its position table', async () => {
+    const triggers = await fixture.destination.query('SELECT tgname FROM pg_trigger WHERE NOT tgisinternal');
+    assert.deepEqual(triggers, []);
+    const tables = await fixture.destination.query<{ name: string }>(
+      `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+    );
+    assert.deepEqual(tables.map((table) => table.name), ['dbo.crm_DeleteLog', 'dbo.crm_account', 'dbo.hubsync_export_positions']);
+  });
+});
