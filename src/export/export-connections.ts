@@ -31,11 +31,11 @@ export async function openExportSource(profile: ExportProfile, access: ExportAcc
   }
 }
 
-/** The destination: a SQLite file is created when missing, as a member's is. */
-export async function openExportTarget(profile: ExportProfile, access: ExportAccess): Promise<ExportTarget> {
+/** The destination; with `create`, a SQLite file is created when missing, as a member's is. */
+export async function openExportTarget(profile: ExportProfile, access: ExportAccess, options: { create: boolean }): Promise<ExportTarget> {
   const { destination } = profile;
   const dialect = exportDialects[destination.provider];
-  const connection = await openSqlConnection(destination.provider, await access.resolver.resolve(destination), true);
+  const connection = await openSqlConnection(destination.provider, await access.resolver.resolve(destination), options.create);
   return new SqlExportTarget(connection, dialect, destination.schema ?? dialect.defaultSchema);
 }
 
@@ -60,7 +60,7 @@ export async function withExportContext<T>(
 ): Promise<T> {
   const source = await openExportSource(profile, access);
   try {
-    const target = await openExportTarget(profile, access);
+    const target = await openExportTarget(profile, access, { create: true });
     try {
       return await work({ profile, source, target, state });
     } finally {

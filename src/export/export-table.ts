@@ -152,8 +152,14 @@ async function forgetWrittenFailures(context: ExportContext, replica: ReplicaTab
   }
 }
 
-/** Source commit (the change's time) to destination commit, per written change. */
+/**
+ * Source commit (the change's time) to destination commit, per written change. Rows that existed
+ * before tracking began carry no time of their own (the epoch) and measure nothing.
+ */
 function latencySamples(table: string, written: readonly Change[], committedAt: Date): LatencySample[] {
   const at = committedAt.toISOString();
-  return written.map((change) => ({ table, at, ms: Math.max(0, committedAt.getTime() - Date.parse(change.changedAt)) }));
+  return written.flatMap((change) => {
+    const changedAt = Date.parse(change.changedAt);
+    return changedAt > 0 ? [{ table, at, ms: Math.max(0, committedAt.getTime() - changedAt) }] : [];
+  });
 }
