@@ -56,3 +56,56 @@ describe('export profile, PostgreSQL to PostgreSQL: initial copy, then deltas', 
     assert.deepEqual(tables.map((table) => table.name), ['dbo.crm_DeleteLog', 'dbo.crm_account', 'dbo.hubsync_export_positions']);
   });
 });
+
+describe('export profile: the schema follows the source mid-stream', () => {
+  let fixture: ExportFixture;
+  const columnTypes = (table: string): Promise<{ column_name: string; data_type: string; character_maximum_length: number | null }[]> =>
+    fixture.destination.query(
+      `SELECT column_name, data_type, character_maximum_length FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ? ORDER BY ordinal_position`,
+      [table],
+    );
+
+  before(async () => {
+    fixture = await ExportFixture.create(
+      { source: 'postgres', destination: 'postgres' },
+      { tables: [{ name: 'contact' }, { name: 'lead' }] },
+    );
+    await fixture.source.exec('CREATE TABLE contact (contactid integer PRIMARY KEY, fullname varchar(10), visits integer)');
+    await fixture.source.exec('CREATE TABLE lead (leadid integer PRIMARY KEY, topic varchar(20))');
+    await fixture.source.exec(`INSERT INTO contact VALUES (1, 'Ada', 1)`);
+    await fixture.source.exec(`INSERT INTO lead VALUES (1, 'first')`);
+    await fixture.with((context) => runExport(context));
+  });
+  after(() => fixture.dispose());
+
+  it('adds a column added at the source and widens a widened one, then writes values only the new schema holds', async () => {
+    await fixture.source.exec('ALTER TABLE contact ADD COLUMN city text');
+    await fixture.source.exec('ALTER TABLE contact ALTER COLUMN fullname TYPE varchar(40)');
+    await fixture.source.exec('ALTER TABLE contact ALTER COLUMN visits TYPE bigint');
+    await fixture.source.exec(`INSERT INTO contact VALUES (2, 'Bartholomew Montgomery', 9000000000, 'Oslo')`);
+    const run = await fixture.with((context) => runExport(context));
+    assert.equal(run.status, 'succeeded');
+    const types = await columnTypes('contact');
+    assert.deepEqual(
+      types.filter((column) => ['fullname', 'visits', 'city'].includes(column.column_name)).map((column) => [column.column_name, column.data_type, column.character_maximum_length]),
+      [['fullname', 'character varying', 40], ['visits', 'bigint', null], ['city', 'text', null]],
+    );
+    const rows = await fixture.destination.query('SELECT contactid, fullname, visits, city FROM contact ORDER BY contactid');
+    assert.deepEqual(rows, [
+      { contactid: 1, fullname: 'Ada', visits: '1', city: null },
+      { contactid: 2, fullname: 'Bartholomew Montgomery', visits: '9000000000', city: 'Oslo' },
+    ]);
+  });
+
+  it('stops a table whose column was narrowed, with the reason, while the other tables go on', async () => {
+    await fixture.source.exec('ALTER TABLE lead ALTER COLUMN topic TYPE varchar(5)');
+    await fixture.source.exec(`INSERT INTO lead VALUES (2, 'small')`);
+    await fixture.source.exec(`INSERT INTO contact VALUES (3, 'Chen', 3, 'Rome')`);
+    const run = await fixture.with((context) => runExport(context));
+    assert.equal(run.status, 'succeededWithFailures');
+    const lead = run.tables.find((table) => table.table === 'lead');
+    assert.match(lead?.stopped ?? '', /column "topic" changed from text\(20\) to text\(5\) at the source: a narrowed column/);
+    assert.deepEqual(run.tables.find((table) => table.table === 'contact')?.exported, 1);
+    assert.deepEqual(await fixture.destination.query('SELECT leadid FROM lead'), [{ leadid: 1 }]);
+  });
+});
