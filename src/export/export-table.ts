@@ -54,15 +54,25 @@ export async function exportTable(context: ExportContext, work: TableExport): Pr
   // The destination's record wins over the copy, in either direction.
   saved = { ...saved, checkpoint: work.recorded?.position == null ? null : position.cursor, stoppedReason: null };
   await state.saveTable(saved);
+  const read = (after: Cursor): Promise<Change[]> => {
+    const reading = context.source.readChanges(table, after, work.before, profile.batchSize);
+    // A read-ahead abandoned because the write failed must not surface as an unhandled rejection.
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let pending = read(position.cursor);
   for (;;) {
-    const changes = await context.source.readChanges(table, position.cursor, work.before, profile.batchSize);
+    const changes = await pending;
     if (changes.length === 0) break;
     const full = changes.length === profile.batchSize;
     const through = full ? cursorAfter(table, changes) : completedCursor(work.before);
+    // The source is read ahead while the destination writes: two batches in memory at most.
+    if (full) pending = read(through);
     const outcome = await writeRange(context, replica, changes, position.token, through);
     if (outcome.moved) {
       // Another run wrote this range meanwhile: go on from what the destination recorded.
       position = positionFrom((await target.recorded(profile.name)).get(table.name)?.position ?? null);
+      pending = read(position.cursor);
       continue;
     }
     const committedAt = new Date();

@@ -39,8 +39,14 @@ export interface ExportDialect {
   /** Null where the engine does not enforce lengths or precisions (SQLite): the declared type is kept. */
   widenColumn(table: string, column: string, type: string, isKey: boolean): string | null;
   dropTable(table: string, schema: string, name: string): string;
-  /** Insert rows, or update the rows with their keys (see UpsertShape). */
-  upsert(table: string, shape: UpsertShape, rows: readonly (readonly string[])[]): string;
+  /** Insert rows (a VALUES list, or a SELECT where arrays are bound), or update the rows with their keys (see UpsertShape). */
+  upsert(table: string, shape: UpsertShape, rows: UpsertRows): string;
+  /**
+   * Set where the engine takes a whole column of a batch as one array parameter (PostgreSQL): a
+   * 5,000-row batch is then one small statement to parse, not 35,000 parameters. The SQL for
+   * parameter `index` holding an array of values of `type`.
+   */
+  readonly arrayParameter?: (index: number, type: LogicalType) => string;
   /** `SELECT columns FROM table WHERE condition ORDER BY order`, at most `limit` rows when given, locked for update when asked. */
   select(options: SelectOptions): string;
 }
@@ -54,6 +60,9 @@ export interface SelectOptions {
   /** Lock the rows read until the transaction ends (a position being advanced). */
   readonly forUpdate?: boolean;
 }
+
+/** An upsert's rows: expressions per row, or a query producing them (columns in the shape's order). */
+export type UpsertRows = { readonly values: readonly (readonly string[])[] } | { readonly select: string };
 
 /** Quoted column names of an upsert. */
 export interface UpsertShape {

@@ -10,7 +10,7 @@ import {
   type NativeColumn,
 } from '../../providers/mssql/mssql-types.js';
 import type { SqlParameter } from '../../providers/mssql/mssql-connection.js';
-import type { ExportDialect, SelectOptions, UpsertShape } from './export-dialect.js';
+import type { ExportDialect, SelectOptions, UpsertRows, UpsertShape } from './export-dialect.js';
 
 export const mssqlExportDialect: ExportDialect = {
   engine: 'mssql',
@@ -45,14 +45,14 @@ export const mssqlExportDialect: ExportDialect = {
 };
 
 /** SQL Server has no INSERT ... ON CONFLICT: MERGE under HOLDLOCK, so two writers cannot both insert a key. */
-function mergeUpsert(table: string, shape: UpsertShape, rows: readonly (readonly string[])[]): string {
+function mergeUpsert(table: string, shape: UpsertShape, rows: UpsertRows): string {
   const { columns, keys, created, version } = shape;
   const updated = columns.filter((column) => !keys.includes(column) && !created.includes(column));
-  const values = rows.map((row) => `(${row.join(', ')})`).join(', ');
+  const values = 'select' in rows ? rows.select : `VALUES ${rows.values.map((row) => `(${row.join(', ')})`).join(', ')}`;
   const guard = version === null ? '' : ` AND (d.${version} IS NULL OR d.${version} <= s.${version})`;
   const matched = updated.length === 0 ? '' : ` WHEN MATCHED${guard} THEN UPDATE SET ${updated.map((column) => `${column} = s.${column}`).join(', ')}`;
   return (
-    `MERGE INTO ${table} WITH (HOLDLOCK) AS d USING (VALUES ${values}) AS s (${columns.join(', ')}) ` +
+    `MERGE INTO ${table} WITH (HOLDLOCK) AS d USING (${values}) AS s (${columns.join(', ')}) ` +
     `ON ${keys.map((key) => `d.${key} = s.${key}`).join(' AND ')}${matched} ` +
     `WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((column) => `s.${column}`).join(', ')});`
   );

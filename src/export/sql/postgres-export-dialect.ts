@@ -13,6 +13,7 @@ export const postgresExportDialect: ExportDialect = {
   // Cast to the type's family (text, numeric), never to varchar(n): an explicit cast would cut a long
   // string silently, where the column's own limit rejects it as a failed record.
   parameter: (index, type) => `$${index}::${parameterTypeOf(type)}`,
+  arrayParameter: (index, type) => `$${index}::${parameterTypeOf(type)}[]`,
   bind: (value) => toParameter(value),
   // The connection's type parsers already return canonical values.
   read: (sql) => sql,

@@ -1,6 +1,5 @@
 import type { PositionToken } from '../../engine/provider.js';
 import type { ColumnSchema, LogicalType, SyncValue, TableSchema } from '../../engine/types.js';
-import { keyPositions } from '../../engine/values.js';
 import { sinkColumns, type ReplicaTable, type ReplicaWrite } from '../export-target.js';
 import type { ExportDialect } from './export-dialect.js';
 
@@ -116,7 +115,7 @@ export class ReplicaSql {
       this.dialect.now,
     ];
     const columns = ['profile_name', 'table_name', 'source_columns', 'updated_at'].map((name) => this.q(name));
-    return { sql: this.dialect.upsert(this.positions, { columns, keys: columns.slice(0, 2), created: [], version: null }, [row]), params: parameters.values };
+    return { sql: this.dialect.upsert(this.positions, { columns, keys: columns.slice(0, 2), created: [], version: null }, { values: [row] }), params: parameters.values };
   }
 
   readPositions(profile: string): Statement {
@@ -162,26 +161,58 @@ export class ReplicaSql {
   upserts(replica: ReplicaTable, writes: readonly ReplicaWrite[]): Statement[] {
     const { source } = replica;
     const columns = [...source.columns.map((column) => this.q(column.name)), ...Object.values(sinkColumns).map((name) => this.q(name))];
-    const keys = source.primaryKey.map((key) => this.q(key));
+    const shape = { columns, keys: source.primaryKey.map((key) => this.q(key)), created: [this.q(sinkColumns.created)], version: this.q(sinkColumns.version) };
+    const table = this.tableOf(replica.name);
+    const { arrayParameter, now } = this.dialect;
+    if (arrayParameter) {
+      // One array per column, zipped back into rows by unnest.
+      return this.chunks(writes, 1).map((chunk) => {
+        const types = [...source.columns.map((column) => column.type), stampType];
+        const params = types.map((type, index) =>
+          chunk.map((write) => this.dialect.bind(index < source.columns.length ? (write.values[index] ?? null) : write.stamp, type)),
+        );
+        const names = types.map((_, index) => `c${index}`);
+        const select =
+          `SELECT ${[...names.slice(0, -1), now, now, names[names.length - 1]].join(', ')} ` +
+          `FROM unnest(${types.map((type, index) => arrayParameter(index + 1, type)).join(', ')}) AS s (${names.join(', ')})`;
+        return { sql: this.dialect.upsert(table, shape, { select }), params };
+      });
+    }
     return this.chunks(writes, source.columns.length + 1).map((chunk) => {
       const parameters = new Parameters(this.dialect);
-      const rows = chunk.map((write) => [
+      const values = chunk.map((write) => [
         ...source.columns.map((column, index) => parameters.add(write.values[index] ?? null, column.type)),
-        this.dialect.now,
-        this.dialect.now,
+        now,
+        now,
         parameters.add(write.stamp, stampType),
       ]);
-      return {
-        sql: this.dialect.upsert(this.tableOf(replica.name), { columns, keys, created: [this.q(sinkColumns.created)], version: this.q(sinkColumns.version) }, rows),
-        params: parameters.values,
-      };
+      return { sql: this.dialect.upsert(table, shape, { values }), params: parameters.values };
     });
   }
 
   deletes(replica: ReplicaTable, keys: readonly (readonly SyncValue[])[]): Statement[] {
-    return this.chunks(keys, replica.source.primaryKey.length).map((chunk) => {
+    const { source } = replica;
+    const { arrayParameter } = this.dialect;
+    if (arrayParameter) {
+      const types = this.keyColumns(source).map((column) => column.type);
+      return this.chunks(keys, 1).map((chunk) => ({
+        sql:
+          `DELETE FROM ${this.tableOf(replica.name)} WHERE (${source.primaryKey.map((key) => this.q(key)).join(', ')}) IN ` +
+          `(SELECT * FROM unnest(${types.map((type, index) => arrayParameter(index + 1, type)).join(', ')}))`,
+        params: types.map((type, index) => chunk.map((key) => this.dialect.bind(key[index] ?? null, type))),
+      }));
+    }
+    return this.chunks(keys, source.primaryKey.length).map((chunk) => {
       const parameters = new Parameters(this.dialect);
-      return { sql: `DELETE FROM ${this.tableOf(replica.name)} WHERE ${this.keysMatch(replica.source, chunk, parameters)}`, params: parameters.values };
+      return { sql: `DELETE FROM ${this.tableOf(replica.name)} WHERE ${this.keysMatch(source, chunk, parameters)}`, params: parameters.values };
+    });
+  }
+
+  private keyColumns(table: TableSchema): ColumnSchema[] {
+    return table.primaryKey.map((key) => {
+      const column = table.columns.find((candidate) => candidate.name === key);
+      if (column === undefined) throw new RangeError(`key column ${key} is not among the columns`);
+      return column;
     });
   }
 
@@ -211,11 +242,7 @@ export class ReplicaSql {
 
   listKeys(replica: ReplicaTable, after: readonly SyncValue[] | null, limit: number): Statement {
     const { source } = replica;
-    const keyColumns = source.primaryKey.map((key) => {
-      const column = source.columns.find((candidate) => candidate.name === key);
-      if (column === undefined) throw new RangeError(`key column ${key} is not among the columns`);
-      return column;
-    });
+    const keyColumns = this.keyColumns(source);
     const parameters = new Parameters(this.dialect);
     // (k1, k2) > (a, b) spelt as k1 > a OR (k1 = a AND k2 > b): SQL Server has no row comparison.
     const where =
@@ -238,8 +265,7 @@ export class ReplicaSql {
   }
 
   private keysMatch(table: TableSchema, keys: readonly (readonly SyncValue[])[], parameters: Parameters): string {
-    const positions = keyPositions(table);
-    const types = positions.map((position) => table.columns[position]?.type ?? textType);
+    const types = this.keyColumns(table).map((column) => column.type);
     return keys
       .map((key) => `(${table.primaryKey.map((name, index) => `${this.q(name)} = ${parameters.add(key[index] ?? null, types[index] ?? textType)}`).join(' AND ')})`)
       .join(' OR ');
