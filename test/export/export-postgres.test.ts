@@ -109,3 +109,28 @@ describe('export profile: the schema follows the source mid-stream', () => {
     assert.deepEqual(await fixture.destination.query('SELECT leadid FROM lead'), [{ leadid: 1 }]);
   });
 });
+
+describe('export profile: a table taken out of the profile', () => {
+  let fixture: ExportFixture;
+  const tables = async (): Promise<string[]> =>
+    (await fixture.destination.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map(
+      (row) => row.table_name,
+    );
+
+  before(async () => {
+    fixture = await ExportFixture.create({ source: 'postgres', destination: 'postgres' }, { tables: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] });
+    for (const name of ['a', 'b', 'c']) await fixture.source.exec(`CREATE TABLE ${name} (id integer PRIMARY KEY)`);
+    await fixture.with((context) => runExport(context));
+  });
+  after(() => fixture.dispose());
+
+  it('keeps its destination table, unless the profile asks for dropDestination', async () => {
+    fixture.profile = { ...fixture.profile, tables: [{ name: 'a' }, { name: 'b' }] };
+    await fixture.with((context) => runExport(context));
+    assert.deepEqual(await tables(), ['a', 'b', 'c', 'hubsync_export_positions']);
+    fixture.profile = { ...fixture.profile, tables: [{ name: 'a' }], dropDestination: true };
+    await fixture.with((context) => runExport(context));
+    assert.deepEqual(await tables(), ['a', 'hubsync_export_positions']);
+    assert.deepEqual(await fixture.destination.query('SELECT table_name FROM hubsync_export_positions'), [{ table_name: 'a' }]);
+  });
+});
