@@ -17,7 +17,7 @@ export function resyncFailed(context: ExportContext, tables?: readonly string[])
     for (const table of selected(described, tables)) {
       const retried = await retryFailures(context, replicaOf(context, table), 'all');
       const left = await context.state.listFailures(context.profile.name, { tables: [table.name] });
-      runs.push({ table: table.name, exported: retried.exported, failed: left.length, resolved: retried.resolved, stopped: null });
+      runs.push({ table: table.name, exported: retried.exported, failed: left.length, resolved: retried.resolved, stopped: null, more: false });
     }
     return runs;
   });
@@ -40,7 +40,7 @@ export async function resyncAll(context: ExportContext, tables?: readonly string
       const replica = replicaOf(context, table);
       const rewritten = await rewriteAll(context, replica, before);
       const removed = await removeMissing(context, replica, before);
-      runs.push({ table: table.name, exported: rewritten + removed, failed: 0, resolved: 0, stopped: null });
+      runs.push({ table: table.name, exported: rewritten + removed, failed: 0, resolved: 0, stopped: null, more: false });
     }
     return runs;
   });

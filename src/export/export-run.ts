@@ -3,10 +3,12 @@ import type { TableSchema } from '../engine/types.js';
 import type { ExportContext } from './export-context.js';
 import { deleteLogName, replicaTableName } from './export-profile.js';
 import type { ExportRunKind, ExportRunRecord, ExportTableRun } from './export-state.js';
-import { exportTable } from './export-table.js';
+import { exportTable, pastDeadline } from './export-table.js';
 
 export interface ExportRunResult extends ExportRunRecord {
   readonly durationMs: number;
+  /** Some table has changes below the watermark left: the deadline came first. */
+  readonly more: boolean;
 }
 
 /** Latency samples older than this are dropped; status reports the last hour. */
@@ -23,7 +25,10 @@ export function runExport(context: ExportContext, tables?: readonly string[]): P
     const recorded = await context.target.recorded(context.profile.name);
     const saved = new Map((await context.state.listTables(context.profile.name)).map((entry) => [entry.table, entry]));
     for (const table of selected(source, tables)) {
-      runs.push(await exportTable(context, { table, recorded: recorded.get(table.name), saved: saved.get(table.name), before }));
+      // Past the deadline, a call that has written something leaves the next table for the next call.
+      const progressed = runs.some((run) => run.exported + run.failed > 0);
+      if (progressed && pastDeadline(context)) runs.push({ table: table.name, exported: 0, failed: 0, resolved: 0, stopped: null, more: true });
+      else runs.push(await exportTable(context, { table, recorded: recorded.get(table.name), saved: saved.get(table.name), before }));
     }
     await dropRemovedTables(context, source, [...recorded.keys()]);
     return runs;
@@ -61,7 +66,7 @@ export async function recordedRun(
     const finished = { ...record, status: troubled ? 'succeededWithFailures' : 'succeeded', finishedAt: new Date().toISOString(), tables: runs } as const;
     await state.saveRun(finished);
     await housekeeping(context);
-    return { ...finished, durationMs: Date.now() - started };
+    return { ...finished, durationMs: Date.now() - started, more: runs.some((run) => run.more) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await state.saveRun({ ...record, status: 'failed', finishedAt: new Date().toISOString(), error: message.replace(/\s*\n\s*/g, ' ') });

@@ -106,6 +106,8 @@ export interface ExportTableRun {
   readonly resolved: number;
   /** Set when the table stopped: the reason. */
   readonly stopped: string | null;
+  /** The run's deadline came first: changes below the watermark remain for the next run. */
+  readonly more: boolean;
 }
 
 export interface LatencySample {

@@ -33,7 +33,7 @@ export async function exportTable(context: ExportContext, work: TableExport): Pr
   const { profile, state, target } = context;
   const { table } = work;
   const replica = replicaOf(context, table);
-  const run = { table: table.name, exported: 0, failed: 0, resolved: 0, stopped: null as string | null };
+  const run = { table: table.name, exported: 0, failed: 0, resolved: 0, stopped: null as string | null, more: false };
   let saved: ExportTableState = work.saved ?? {
     profile: profile.name,
     table: table.name,
@@ -86,12 +86,17 @@ export async function exportTable(context: ExportContext, work: TableExport): Pr
     await state.saveTable(saved);
     context.onBatch?.(table.name, outcome.exported, full);
     if (!full) break;
+    if (pastDeadline(context)) return { ...run, more: true };
   }
   const retried = await retryFailures(context, replica, 'due');
   run.resolved += retried.resolved;
   saved = { ...saved, rowsExported: saved.rowsExported + retried.exported, lastSuccessAt: new Date().toISOString() };
   await state.saveTable(saved);
   return run;
+}
+
+export function pastDeadline(context: ExportContext): boolean {
+  return context.deadline !== undefined && Date.now() >= context.deadline;
 }
 
 export function replicaOf(context: ExportContext, table: TableSchema): ReplicaTable {

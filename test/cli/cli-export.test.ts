@@ -53,7 +53,7 @@ describe('hubsync export on the command line', () => {
   it('run --json copies the table, then moves deletes into the delete log', async () => {
     const first = onlyJson(await hubsync('run', '--json'));
     assert.equal(first.status, 'succeeded');
-    assert.deepEqual(first.tables, [{ table: 'account', exported: 2, failed: 0, resolved: 0, stopped: null }]);
+    assert.deepEqual(first.tables, [{ table: 'account', exported: 2, failed: 0, resolved: 0, stopped: null, more: false }]);
     sql('crm.db', 'DELETE FROM account WHERE accountid = 2');
     const second = await hubsync('run');
     assert.equal(second.code, 0, second.stderr);

@@ -77,3 +77,28 @@ describe('export profile, PostgreSQL to SQLite: values keep their canonical form
     ]);
   });
 });
+
+describe('export profile: bounded work per call', () => {
+  let fixture: ExportFixture;
+
+  before(async () => {
+    fixture = await ExportFixture.create({ source: 'sqlite', destination: 'sqlite' }, { tables: [{ name: 'one' }, { name: 'two' }], batchSize: 2 });
+    for (const name of ['one', 'two']) {
+      await fixture.source.exec(`CREATE TABLE ${name} (id INTEGER PRIMARY KEY, v TEXT)`);
+      await fixture.source.exec(`INSERT INTO ${name} VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'e')`);
+    }
+  });
+  after(() => fixture.dispose());
+
+  it('past its deadline a run stops after one batch and says more; later calls finish the rest', async () => {
+    const calls: number[][] = [];
+    for (let more = true; more; ) {
+      const run = await fixture.with((context) => runExport({ ...context, deadline: Date.now() - 1 }));
+      calls.push(run.tables.map((table) => table.exported));
+      more = run.more;
+      assert.ok(calls.length < 10, 'the calls never finished');
+    }
+    assert.deepEqual(calls, [[2, 0], [2, 0], [1, 0], [0, 2], [0, 2], [0, 1]]);
+    for (const name of ['one', 'two']) assert.deepEqual(await fixture.destination.query(`SELECT id FROM ${name} ORDER BY id`), [1, 2, 3, 4, 5].map((id) => ({ id })));
+  });
+});
