@@ -54,7 +54,7 @@ export function createTableStateStore(options: TableStateStoreOptions): StateSto
   });
 }
 
-function tableClient(connection: TableStateConnection, table: string): TableClient {
+export function tableClient(connection: TableStateConnection, table: string): TableClient {
   const endpoint = typeof connection === 'string' ? /TableEndpoint=([^;]+)/i.exec(connection)?.[1] : connection.endpoint;
   // Plain HTTP only to this machine (the storage emulator); anything else needs TLS for its keys.
   const clientOptions: TableServiceClientOptions = { allowInsecureConnection: endpoint !== undefined && isLoopbackHttp(endpoint) };
