@@ -87,10 +87,11 @@ export function registerExportCommand(program: Command): void {
       .option('--from <time>', 'only records last tried at or after this ISO 8601 time', parseTime)
       .option('--to <time>', 'only records last tried before this ISO 8601 time', parseTime),
   ).action(async (options: FailuresOptions) => {
-    const failures = await withProfileSession(options, ({ profile, state }) =>
-      state.listFailures(profile.name, { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) }),
-    );
-    if (options.json === true) printJson({ failures });
+    const { profile, failures } = await withProfileSession(options, async ({ profile, state }) => ({
+      profile: profile.name,
+      failures: await state.listFailures(profile.name, { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) }),
+    }));
+    if (options.json === true) printJson({ profile, failures });
     else printLines(failures.length === 0 ? ['no failed records'] : formatFailures(failures));
   });
 

@@ -11,6 +11,8 @@ export interface DeprovisionOptions {
 /** Delete a profile from its databases: its positions always, its tables and the source tracking when asked. */
 export async function deprovisionExport(context: ExportContext, options: DeprovisionOptions): Promise<void> {
   const { profile, target } = context;
+  // A profile that never ran has no position table yet; made here, it goes again below when empty.
+  await target.prepare(null);
   if (options.dropDestination) {
     for (const table of profile.tables) {
       await target.dropReplica(profile.name, { name: replicaTableName(profile, table.name), source: { name: table.name, columns: [], primaryKey: [], indexes: [] } });

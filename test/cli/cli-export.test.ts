@@ -68,7 +68,7 @@ describe('hubsync export on the command line', () => {
     assert.equal(table?.rowsExported, 3);
     assert.equal(table?.failedRecords, 0);
     assert.equal(typeof table?.lastSuccessAt, 'string');
-    assert.deepEqual(onlyJson(await hubsync('failures', '--json')), { failures: [] });
+    assert.deepEqual(onlyJson(await hubsync('failures', '--json')), { profile: 'crm-reporting', failures: [] });
   });
 
   it('resync needs exactly one of --failed and --all; --all re-exports', async () => {
@@ -88,6 +88,13 @@ describe('hubsync export on the command line', () => {
     const line = singleErrorLine(result);
     assert.match(line, /destination\.prefix: must be 1-14 letters and digits/);
     assert.match(line, /retryCount: must be at most 20/);
+    await writeProfile();
+  });
+
+  it('deprovision of a profile that never ran changes nothing and succeeds', async () => {
+    await writeProfile({ name: 'never-ran' });
+    const result = await hubsync('deprovision');
+    assert.equal(result.code, 0, result.stderr);
     await writeProfile();
   });
 
