@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runExport } from '../../src/export/export-run.js';
+import type { TestDatabase } from '../support/harness.js';
 import { ExportFixture } from './export-fixture.js';
 
 type AccountRow = {
@@ -132,5 +133,36 @@ describe('export profile: a table taken out of the profile', () => {
     await fixture.with((context) => runExport(context));
     assert.deepEqual(await tables(), ['a', 'hubsync_export_positions']);
     assert.deepEqual(await fixture.destination.query('SELECT table_name FROM hubsync_export_positions'), [{ table_name: 'a' }]);
+  });
+});
+
+describe('export profile, PostgreSQL to PostgreSQL: every type through the array-bound batch', () => {
+  let fixture: ExportFixture;
+  const columns = 'id, at, local, day, big, amount, ratio, small, ok, payload, doc, docb, code, note';
+  const text = (database: TestDatabase): Promise<Record<string, unknown>[]> =>
+    database.query(`SELECT ${columns.split(', ').map((name) => `${name}::text AS ${name}`).join(', ')} FROM event ORDER BY id`);
+
+  before(async () => {
+    fixture = await ExportFixture.create({ source: 'postgres', destination: 'postgres' }, { tables: [{ name: 'event' }] });
+    await fixture.source.exec(
+      `CREATE TABLE event (id uuid PRIMARY KEY, at timestamptz, local timestamp, day date, big bigint, amount numeric(20,6),
+         ratio double precision, small real, ok boolean, payload bytea, doc json, docb jsonb, code char(4), note text)`,
+    );
+    await fixture.source.exec(
+      `INSERT INTO event VALUES
+        ('00000000-0000-4000-8000-000000000001', '2026-01-02 03:04:05.123456+02', '2026-01-02 03:04:05.5', '2026-01-02', 9223372036854775807,
+         12345678901234.123456, 'NaN', '-Infinity', true, '\\x00ff22', '{"a": [1, "x\\"y"]}', '{"b": {"c": null}}', 'ab', E'quote '' comma , brace { } back \\\\ "dq"'),
+        ('00000000-0000-4000-8000-000000000002', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+        ('00000000-0000-4000-8000-000000000003', '1999-12-31 23:59:59+00', '0001-01-01 00:00:00', '9999-12-31', -1, -0.000001, 1e308, 0.1, false, '\\x', '[]', '[]', '    ', '')`,
+    );
+  });
+  after(() => fixture.dispose());
+
+  it('writes every value exactly as the source holds it', async () => {
+    await fixture.with((context) => runExport(context));
+    assert.deepEqual(await text(fixture.destination), await text(fixture.source));
+    await fixture.source.exec(`UPDATE event SET note = 'NULL', doc = 'null' WHERE id = '00000000-0000-4000-8000-000000000002'`);
+    await fixture.with((context) => runExport(context));
+    assert.deepEqual(await text(fixture.destination), await text(fixture.source));
   });
 });
