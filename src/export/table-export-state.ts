@@ -3,7 +3,10 @@ import type { TableClient } from '@azure/data-tables';
 import { ErrorCode, HubsyncError } from '../errors.js';
 import { readPages } from '../state/read-pages.js';
 import { descendingTime, escapeKey } from '../state/table-keys.js';
-import { TableRecords } from '../state/table-records.js';
+import { TableRecords, type Revised } from '../state/table-records.js';
+import { writeIfMatch } from '../state/write-if-match.js';
+import type { Page, PageRequest } from '../engine/state-store.js';
+import type { ExportProfileStore, ProfileDefinition, StoredProfile } from './export-profile-store.js';
 import { tableClient, type TableStateConnection } from '../state/table-state-store.js';
 import type {
   ExportFailure,
@@ -14,7 +17,13 @@ import type {
   LatencySample,
 } from './export-state.js';
 
-type TableName = 'ExportTables' | 'ExportFailures' | 'ExportRuns' | 'ExportLatency';
+type TableName = 'ExportTables' | 'ExportFailures' | 'ExportRuns' | 'ExportLatency' | 'ExportProfiles';
+
+/** Profiles share one partition, as sync groups do: there are few, and they are listed together. */
+const profilesPartition = 'profiles';
+
+/** The service's export state: what the engine keeps between runs, and the profile definitions. */
+export type ServiceExportState = ExportStateStore & ExportProfileStore;
 
 /** The latency samples of one table written at once (one batch): one record, not one entity per change. */
 interface LatencyBatch {
@@ -28,23 +37,24 @@ interface LatencyBatch {
 /**
  * The service's export state in Azure Table storage, a partition per profile, with the same
  * record layout as the sync state (src/state/table-records.ts): `<prefix>ExportTables`,
- * `ExportFailures`, `ExportRuns` and `ExportLatency`, created on first use.
+ * `ExportFailures`, `ExportRuns`, `ExportLatency` and `ExportProfiles`, created on first use.
  */
-export function createTableExportState(options: { readonly connection: TableStateConnection; readonly tablePrefix?: string }): ExportStateStore {
+export function createTableExportState(options: { readonly connection: TableStateConnection; readonly tablePrefix?: string }): ServiceExportState {
   const prefix = options.tablePrefix ?? 'hubsync';
   if (!/^[A-Za-z][A-Za-z0-9]{0,50}$/.test(prefix)) {
     throw new HubsyncError(ErrorCode.ConfigInvalid, `table prefix "${prefix}" must be letters and digits, starting with a letter`);
   }
-  const names: readonly TableName[] = ['ExportTables', 'ExportFailures', 'ExportRuns', 'ExportLatency'];
+  const names: readonly TableName[] = ['ExportTables', 'ExportFailures', 'ExportRuns', 'ExportLatency', 'ExportProfiles'];
   const clients = Object.fromEntries(names.map((name) => [name, tableClient(options.connection, `${prefix}${name}`)])) as Record<TableName, TableClient>;
   return new TableExportState(clients);
 }
 
-class TableExportState implements ExportStateStore {
+class TableExportState implements ServiceExportState {
   private readonly tables: TableRecords<ExportTableState>;
   private readonly failures: TableRecords<ExportFailure>;
   private readonly runs: TableRecords<ExportRunRecord>;
   private readonly latency: TableRecords<LatencyBatch>;
+  private readonly profiles: TableRecords<ProfileDefinition>;
   private created: Promise<void> | undefined;
 
   constructor(private readonly clients: Readonly<Record<TableName, TableClient>>) {
@@ -53,6 +63,7 @@ class TableExportState implements ExportStateStore {
     this.failures = new TableRecords(clients.ExportFailures, { timeKey: (failure) => escapeKey(failure.failedAt), descending: false }, ready);
     this.runs = new TableRecords(clients.ExportRuns, { timeKey: (run) => descendingTime(run.startedAt), descending: true }, ready);
     this.latency = new TableRecords(clients.ExportLatency, { timeKey: (batch) => escapeKey(batch.at), descending: false }, ready);
+    this.profiles = new TableRecords(clients.ExportProfiles, { timeKey: (definition) => escapeKey(definition.name), descending: false }, ready);
   }
 
   async listTables(profile: string): Promise<ExportTableState[]> {
@@ -112,6 +123,25 @@ class TableExportState implements ExportStateStore {
     for (const batch of old) await this.latency.delete(escapeKey(profile), batch.id);
   }
 
+  async putProfile(definition: ProfileDefinition, ifMatch?: string | null): Promise<StoredProfile> {
+    const etag = await writeIfMatch(this.profiles, profilesPartition, definition.name, definition, ifMatch, `export profile "${definition.name}"`);
+    return { definition, etag };
+  }
+
+  async getProfile(name: string): Promise<StoredProfile | null> {
+    const stored = await this.profiles.get(profilesPartition, name);
+    return stored === null ? null : storedProfile(stored);
+  }
+
+  async listProfiles(page?: PageRequest): Promise<Page<StoredProfile>> {
+    const listed = await this.profiles.list(profilesPartition, page);
+    return { items: listed.items.map(storedProfile), continuationToken: listed.continuationToken };
+  }
+
+  deleteProfile(name: string): Promise<boolean> {
+    return this.profiles.delete(profilesPartition, name);
+  }
+
   async close(): Promise<void> {
     // Nothing held open: each call is its own HTTP request.
   }
@@ -131,4 +161,8 @@ class TableExportState implements ExportStateStore {
     );
     return this.created;
   }
+}
+
+function storedProfile(stored: Revised<ProfileDefinition>): StoredProfile {
+  return { definition: stored.value, etag: stored.revision };
 }
