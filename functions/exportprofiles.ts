@@ -1,3 +1,4 @@
+import type { HttpRequest } from '@azure/functions';
 import { exportProfileStatus, listExportFailures, startExportRun } from '../src/service/export-runs.js';
 import { parseResyncBody, timeQuery } from '../src/service/export-input.js';
 import { deleteProfile, listProfiles, profileView, putProfile, setProfileActive } from '../src/service/export-profiles.js';
@@ -7,7 +8,7 @@ import { jsonResponse } from '../src/service/http-responses.js';
 import { booleanQuery, listBody, pageRequest, readJsonBody, routeName } from '../src/service/request-input.js';
 import { runStartedResponse } from '../src/service/run-started.js';
 
-const profileName = (request: Parameters<typeof routeName>[0]): string => routeName(request, 'profile');
+const profileName = (request: HttpRequest): string => routeName(request, 'profile');
 
 export const listExportProfiles = exportHttpHandler(async (request, deps) => {
   const page = await listProfiles(deps, pageRequest(request));
