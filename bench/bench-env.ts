@@ -18,6 +18,10 @@ export interface Sizes {
   readonly repetitions: number;
   /** The nothing-to-do run is short, so it is repeated more. */
   readonly idleRepetitions: number;
+  /** How long the export case trickles 3,000 changes an hour at the source. */
+  readonly exportTrickleSeconds: number;
+  /** The export case's burst: rows changed by one statement. */
+  readonly exportBurstRows: number;
 }
 
 export const fullSizes: Sizes = {
@@ -33,6 +37,8 @@ export const fullSizes: Sizes = {
   idleRowsPerTable: 1_000,
   repetitions: 3,
   idleRepetitions: 7,
+  exportTrickleSeconds: 120,
+  exportBurstRows: 200_000,
 };
 
 export const quickSizes: Sizes = {
@@ -48,6 +54,8 @@ export const quickSizes: Sizes = {
   idleRowsPerTable: 100,
   repetitions: 1,
   idleRepetitions: 3,
+  exportTrickleSeconds: 15,
+  exportBurstRows: 20_000,
 };
 
 export interface HubFixture {

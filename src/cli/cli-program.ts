@@ -3,6 +3,7 @@ import { registerCompareCommand } from './compare-command.js';
 import { registerConflictsCommand } from './conflicts-command.js';
 import { registerDeprovisionCommand } from './deprovision-command.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { registerExportCommand } from './export-command.js';
 import { registerFailuresCommand } from './failures-command.js';
 import { printError } from './output.js';
 import { packageVersion } from './package-version.js';
@@ -42,6 +43,7 @@ function buildProgram(): Command {
   registerCompareCommand(program);
   registerStatusCommand(program);
   registerDeprovisionCommand(program);
+  registerExportCommand(program);
   return program;
 }
 

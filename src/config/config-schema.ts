@@ -3,15 +3,15 @@ import { conflictPolicies, defaultBatchSize, directions, retryLimits } from '../
 import { parseTableName, tableId, withoutDefaultSchema } from '../engine/table-name.js';
 import type { EngineName } from '../engine/provider.js';
 
-const engines = ['postgres', 'sqlite', 'mssql'] as const satisfies readonly EngineName[];
+export const engines = ['postgres', 'sqlite', 'mssql'] as const satisfies readonly EngineName[];
 
 /** Group and node names become scope ids, state keys and file names, so they stay plain. */
-const nameSchema = z
+export const nameSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, "_" or "-"' });
 
 /** A literal connection string or path, or `env:NAME` (checked here so a typo fails before any connect). */
-const connectionSchema = z
+export const connectionSchema = z
   .string()
   .min(1)
   .refine((value) => !value.startsWith('env:') || /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(value), {

@@ -23,7 +23,7 @@ export async function loadGroupConfig(path: string): Promise<LoadedConfig> {
   return { group: parsed.data, path: absolute, directory: dirname(absolute) };
 }
 
-async function readConfigText(path: string): Promise<string> {
+export async function readConfigText(path: string): Promise<string> {
   try {
     // Editors on Windows like to save JSON with a byte-order mark, which JSON.parse rejects.
     return (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
@@ -40,7 +40,7 @@ const readFailures: Readonly<Record<string, string>> = {
   EACCES: 'permission denied',
 };
 
-function parseJson(path: string, text: string): unknown {
+export function parseJson(path: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -51,6 +51,6 @@ function parseJson(path: string, text: string): unknown {
   }
 }
 
-function invalid(path: string, detail: string): HubsyncError {
+export function invalid(path: string, detail: string): HubsyncError {
   return new HubsyncError(ErrorCode.ConfigInvalid, `invalid config file ${path}: ${detail}`);
 }

@@ -54,14 +54,20 @@ function checkedConfig(candidate: Record<string, unknown>, details: ErrorDetail[
  * storage (invariant 10). The text is never echoed back.
  */
 function connectionDetails(config: GroupConfig): ErrorDetail[] {
-  const nodes = [
+  return connectionReferenceDetails([
     { target: 'hub.connection', subject: `hub "${config.hub.name}"`, connection: config.hub.connection },
     ...config.members.map((member, index) => ({
       target: `members[${index}].connection`,
       subject: `member "${member.name}"`,
       connection: member.connection,
     })),
-  ];
+  ]);
+}
+
+/** A detail for each connection that is not a `keyvault:`/`env:` reference; the text itself is never echoed. */
+export function connectionReferenceDetails(
+  nodes: readonly { readonly target: string; readonly subject: string; readonly connection: string }[],
+): ErrorDetail[] {
   return nodes.flatMap(({ target, subject, connection }) => {
     try {
       parseConnectionReference(connection, subject);
@@ -74,12 +80,17 @@ function connectionDetails(config: GroupConfig): ErrorDetail[] {
 }
 
 function invalidGroup(details: readonly ErrorDetail[]): HubsyncError {
-  const onlyConnections = details.length > 0 && details.every((detail) => detail.code === ErrorCode.ConnectionReferenceInvalid);
-  const code = onlyConnections ? ErrorCode.ConnectionReferenceInvalid : ErrorCode.ConfigInvalid;
-  return new HubsyncError(code, 'the sync group definition is not valid; see details', { details });
+  return invalidDefinition('the sync group definition', details);
 }
 
-function zodDetails(error: z.ZodError, prefix: readonly (string | number)[]): ErrorDetail[] {
+/** HS_CONNECTION_REFERENCE_INVALID when only connections are wrong, HS_CONFIG_INVALID otherwise; all details listed. */
+export function invalidDefinition(what: string, details: readonly ErrorDetail[]): HubsyncError {
+  const onlyConnections = details.length > 0 && details.every((detail) => detail.code === ErrorCode.ConnectionReferenceInvalid);
+  const code = onlyConnections ? ErrorCode.ConnectionReferenceInvalid : ErrorCode.ConfigInvalid;
+  return new HubsyncError(code, `${what} is not valid; see details`, { details });
+}
+
+export function zodDetails(error: z.ZodError, prefix: readonly (string | number)[]): ErrorDetail[] {
   return error.issues.map((issue) => ({
     code: ErrorCode.ConfigInvalid,
     target: jsonPath([...prefix, ...issue.path.filter((part) => typeof part !== 'symbol')]),

@@ -1,17 +1,24 @@
 import { app, type HttpHandler, type HttpMethod, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { errorResponse } from './http-responses.js';
-import { durableClientInput, orchestrationClient } from './orchestration-client.js';
-import { serviceStateStore } from './service-context.js';
-import type { ServiceDeps } from './service-deps.js';
+import { durableClientInput } from './orchestration-client.js';
+import { exportDeps, serviceDeps, type ExportDeps, type ServiceDeps } from './service-deps.js';
 
-export type ServiceHandler = (request: HttpRequest, deps: ServiceDeps, context: InvocationContext) => Promise<HttpResponseInit>;
+export type ServiceHandler<D = ServiceDeps> = (request: HttpRequest, deps: D, context: InvocationContext) => Promise<HttpResponseInit>;
 
 /** Every error becomes the Azure REST error shape; nothing else (no stack trace) reaches the caller. */
 export function httpHandler(handler: ServiceHandler): HttpHandler {
+  return handlerWith(serviceDeps, handler);
+}
+
+/** The same for the export profile routes, which also work with the export state. */
+export function exportHttpHandler(handler: ServiceHandler<ExportDeps>): HttpHandler {
+  return handlerWith(exportDeps, handler);
+}
+
+function handlerWith<D>(deps: (context: InvocationContext) => Promise<D>, handler: ServiceHandler<D>): HttpHandler {
   return async (request, context) => {
     try {
-      const deps: ServiceDeps = { store: await serviceStateStore(), client: orchestrationClient(context), now: () => new Date() };
-      return await handler(request, deps, context);
+      return await handler(request, await deps(context), context);
     } catch (error) {
       return errorResponse(error, context);
     }

@@ -1,6 +1,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import type { StateStore } from '../engine/state-store.js';
-import { createTableStateStore } from '../state/table-state-store.js';
+import { createTableExportState, type ServiceExportState } from '../export/table-export-state.js';
+import { createTableStateStore, type TableStateConnection } from '../state/table-state-store.js';
 import type { ServiceSettings } from './settings.js';
 
 /**
@@ -9,11 +10,17 @@ import type { ServiceSettings } from './settings.js';
  * the Storage Table Data Contributor role on the account.
  */
 export async function openServiceStateStore(settings: ServiceSettings): Promise<StateStore> {
+  return createTableStateStore({ connection: stateTableConnection(settings) });
+}
+
+/** Export profiles' definitions and state, in the same storage account as the sync state. */
+export async function openServiceExportState(settings: ServiceSettings): Promise<ServiceExportState> {
+  return createTableExportState({ connection: stateTableConnection(settings) });
+}
+
+function stateTableConnection(settings: ServiceSettings): TableStateConnection {
   const connection = settings.stateConnection;
-  return createTableStateStore({
-    connection:
-      connection.kind === 'connectionString'
-        ? connection.connectionString
-        : { endpoint: connection.tableServiceUri, credential: new DefaultAzureCredential() },
-  });
+  return connection.kind === 'connectionString'
+    ? connection.connectionString
+    : { endpoint: connection.tableServiceUri, credential: new DefaultAzureCredential() };
 }

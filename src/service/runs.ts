@@ -2,6 +2,7 @@ import type { Page, PageRequest, RunRecord } from '../engine/state-store.js';
 import { ErrorCode, HubsyncError } from '../errors.js';
 import { isActive, type InstanceState } from './orchestration-client.js';
 import { newRunId, readRunInput, runInstanceId, syncGroupRunOrchestration } from './run-contract.js';
+import { startExclusive } from './exclusive-start.js';
 import { startingRun } from './run-view.js';
 import { requireGroup, type ServiceDeps } from './service-deps.js';
 
@@ -16,22 +17,14 @@ interface ActiveRun {
   readonly instance: InstanceState;
 }
 
-/**
- * Starts a run of the group unless one is going. The status check answers the common case; the
- * instance id per group settles a race between two starters: the task hub refuses the second
- * start of an active id, and the loser finds the winner's instance active when it looks again.
- */
+/** Starts a run of the group unless one is going (409 HS_RUN_IN_PROGRESS, naming the run going). */
 export async function startRun(deps: ServiceDeps, group: string): Promise<StartedRun> {
   await requireGroup(deps.store, group);
   const instanceId = runInstanceId(group);
-  throwIfRunning(group, await activeRun(deps, group));
   const runId = newRunId(deps.now());
-  try {
-    await deps.client.start(syncGroupRunOrchestration, instanceId, { group, runId });
-  } catch (error) {
-    throwIfRunning(group, await activeRun(deps, group));
-    throw error;
-  }
+  await startExclusive(deps.client, syncGroupRunOrchestration, instanceId, { group, runId }, (instance) =>
+    runInProgress(group, readRunInput(instance.input)?.runId ?? null),
+  );
   return { runId, instanceId };
 }
 
@@ -94,10 +87,9 @@ async function activeRun(deps: ServiceDeps, group: string): Promise<ActiveRun | 
   return { runId: readRunInput(instance.input)?.runId ?? null, instance };
 }
 
-function throwIfRunning(group: string, active: ActiveRun | null): void {
-  if (active === null) return;
-  throw new HubsyncError(ErrorCode.RunInProgress, `a run of sync group "${group}" is in progress`, {
-    details: active.runId === null ? [] : [{ code: ErrorCode.RunInProgress, target: 'runId', message: `run ${active.runId}` }],
+function runInProgress(group: string, runId: string | null): HubsyncError {
+  return new HubsyncError(ErrorCode.RunInProgress, `a run of sync group "${group}" is in progress`, {
+    details: runId === null ? [] : [{ code: ErrorCode.RunInProgress, target: 'runId', message: `run ${runId}` }],
   });
 }
 

@@ -1,7 +1,8 @@
 import type { StateStore } from '../engine/state-store.js';
+import type { ServiceExportState } from '../export/table-export-state.js';
 import type { ConnectionResolver } from '../secrets/connection-resolver.js';
 import { KeyVaultResolver } from '../secrets/key-vault-resolver.js';
-import { openServiceStateStore } from './open-state-store.js';
+import { openServiceExportState, openServiceStateStore } from './open-state-store.js';
 import { readServiceSettings } from './settings.js';
 
 /**
@@ -10,6 +11,7 @@ import { readServiceSettings } from './settings.js';
  */
 let stateStore: Promise<StateStore> | null = null;
 let connectionResolver: ConnectionResolver | null = null;
+let exportState: Promise<ServiceExportState> | null = null;
 
 export function serviceStateStore(): Promise<StateStore> {
   stateStore ??= openServiceStateStore(readServiceSettings()).catch((error: unknown) => {
@@ -20,6 +22,15 @@ export function serviceStateStore(): Promise<StateStore> {
   return stateStore;
 }
 
+/** Export profiles' definitions and state, opened like the state store. */
+export function serviceExportState(): Promise<ServiceExportState> {
+  exportState ??= openServiceExportState(readServiceSettings()).catch((error: unknown) => {
+    exportState = null;
+    throw error;
+  });
+  return exportState;
+}
+
 /** Resolves `keyvault:`/`env:` references for the activities; cached secrets live as long as the app. */
 export function serviceConnectionResolver(): ConnectionResolver {
   connectionResolver ??= new KeyVaultResolver();
@@ -27,13 +38,15 @@ export function serviceConnectionResolver(): ConnectionResolver {
 }
 
 /** Tests: serve from this store instead of the one the app settings name. */
-export function useServiceStateStore(store: StateStore): void {
+export function useServiceStateStore(store: StateStore, exports?: ServiceExportState): void {
   stateStore = Promise.resolve(store);
+  if (exports !== undefined) exportState = Promise.resolve(exports);
 }
 
 export async function closeServiceResources(): Promise<void> {
-  const open = stateStore;
+  const open = [stateStore, exportState];
   stateStore = null;
+  exportState = null;
   connectionResolver = null;
-  if (open !== null) await (await open).close();
+  for (const store of open) if (store !== null) await (await store).close();
 }

@@ -17,6 +17,7 @@ import { ErrorCode, HubsyncError } from '../errors.js';
 import { TableCheckpoints } from './table-checkpoints.js';
 import { descendingTime, escapeKey } from './table-keys.js';
 import { TableRecords, type Revised } from './table-records.js';
+import { writeIfMatch } from './write-if-match.js';
 
 /**
  * A connection string (keys stay in the secret store and arrive through it), or an endpoint and
@@ -54,7 +55,7 @@ export function createTableStateStore(options: TableStateStoreOptions): StateSto
   });
 }
 
-function tableClient(connection: TableStateConnection, table: string): TableClient {
+export function tableClient(connection: TableStateConnection, table: string): TableClient {
   const endpoint = typeof connection === 'string' ? /TableEndpoint=([^;]+)/i.exec(connection)?.[1] : connection.endpoint;
   // Plain HTTP only to this machine (the storage emulator); anything else needs TLS for its keys.
   const clientOptions: TableServiceClientOptions = { allowInsecureConnection: endpoint !== undefined && isLoopbackHttp(endpoint) };
@@ -161,13 +162,7 @@ class TableStateStore implements StateStore {
   }
 
   async putGroup(definition: GroupDefinition, ifMatch?: string | null): Promise<StoredGroup> {
-    const etag = await this.groups.write(groupsPartition, definition.name, (stored) => {
-      if (ifMatch !== undefined && (stored?.revision ?? null) !== ifMatch) {
-        const reason = stored === null ? 'does not exist' : ifMatch === null ? 'already exists' : 'was changed since it was read';
-        throw new HubsyncError(ErrorCode.PreconditionFailed, `group "${definition.name}" ${reason}`);
-      }
-      return definition;
-    });
+    const etag = await writeIfMatch(this.groups, groupsPartition, definition.name, definition, ifMatch, `group "${definition.name}"`);
     return { definition, etag };
   }
 

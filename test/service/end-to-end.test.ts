@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { StateStore } from '../../src/engine/state-store.js';
-import { openServiceStateStore } from '../../src/service/open-state-store.js';
+import { openServiceExportState, openServiceStateStore } from '../../src/service/open-state-store.js';
 import { durableClientInput } from '../../src/service/orchestration-client.js';
 import { runInstanceId } from '../../src/service/run-contract.js';
 import { closeServiceResources, useServiceStateStore } from '../../src/service/service-context.js';
@@ -69,7 +69,8 @@ before(async () => {
   process.env.SHOP_LITE_DB = liteMember.connection;
   await closeServiceResources();
   store = await openServiceStateStore(readServiceSettings({ AzureWebJobsStorage: azurite.connectionString }));
-  useServiceStateStore(store);
+  // The timer also looks at export profiles (none here): their state shares the storage account.
+  useServiceStateStore(store, await openServiceExportState(readServiceSettings({ AzureWebJobsStorage: azurite.connectionString })));
   host = await DurableTestHost.start(holdingActivity(registeredDurableFunctions(core), 'transferStep', holdPgStep));
   await hub.exec('CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL, qty integer)');
   for (let id = 1; id <= 120; id += 1) await hub.exec('INSERT INTO items VALUES (?, ?, ?)', [id, `hub ${id}`, id]);

@@ -7,7 +7,7 @@ import { durableClientInput } from '../../src/service/orchestration-client.js';
 import { runInstanceId } from '../../src/service/run-contract.js';
 import { useServiceStateStore } from '../../src/service/service-context.js';
 import { readServiceSettings } from '../../src/service/settings.js';
-import { openServiceStateStore } from '../../src/service/open-state-store.js';
+import { openServiceExportState, openServiceStateStore } from '../../src/service/open-state-store.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
 import { DurableTestHost, registeredDurableFunctions } from '../support/durable-host.js';
 import { holdingActivity } from '../support/held-activity.js';
@@ -42,7 +42,7 @@ beforeEach(async () => {
   if (azurite !== undefined) await azurite.stop();
   azurite = await startAzurite();
   store = await openServiceStateStore(readServiceSettings({ AzureWebJobsStorage: azurite.connectionString }));
-  useServiceStateStore(store);
+  useServiceStateStore(store, await openServiceExportState(readServiceSettings({ AzureWebJobsStorage: azurite.connectionString })));
 });
 
 after(async () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { triggerOf } from '../support/functions-core-stub.js';
 import { httpRoutes, loadRegisteredApp } from '../support/registered-app.js';
 
-/** Every HTTP operation of issue 8: [function, method, route under /api]. */
+/** Every HTTP operation of issues 8 and 11: [function, method, route under /api]. */
 const expectedHttp: readonly (readonly [string, string, string])[] = [
   ['listSyncGroups', 'GET', 'syncgroups'],
   ['putSyncGroup', 'PUT', 'syncgroups/{group}'],
@@ -23,6 +23,16 @@ const expectedHttp: readonly (readonly [string, string, string])[] = [
   ['retrySyncGroupFailures', 'POST', 'syncgroups/{group}/failures/retry'],
   ['deprovisionSyncGroup', 'POST', 'syncgroups/{group}/deprovision'],
   ['getOpenApiDocument', 'GET', 'openapi.json'],
+  ['listExportProfiles', 'GET', 'exportprofiles'],
+  ['putExportProfile', 'PUT', 'exportprofiles/{profile}'],
+  ['getExportProfile', 'GET', 'exportprofiles/{profile}'],
+  ['deleteExportProfile', 'DELETE', 'exportprofiles/{profile}'],
+  ['activateExportProfile', 'POST', 'exportprofiles/{profile}/activate'],
+  ['deactivateExportProfile', 'POST', 'exportprofiles/{profile}/deactivate'],
+  ['runExportProfile', 'POST', 'exportprofiles/{profile}/run'],
+  ['resyncExportProfile', 'POST', 'exportprofiles/{profile}/resync'],
+  ['getExportProfileStatus', 'GET', 'exportprofiles/{profile}/status'],
+  ['listExportProfileFailures', 'GET', 'exportprofiles/{profile}/failures'],
 ];
 
 test('the built app loads through package.json main and registers every HTTP operation with function keys', async () => {
@@ -58,13 +68,15 @@ test('the scheduler is one timer on the HUBSYNC_SCHEDULER setting, and the app c
   assert.deepEqual(core.hooks.map((hook) => hook.name), ['appTerminate']);
 });
 
-test('the orchestrations and their activities are registered: the run, its member transfers, one activity per step', async () => {
+test('the orchestrations and their activities are registered: the run, its member transfers, one activity per step; the export run and its step', async () => {
   const { core } = await loadRegisteredApp();
   const durable = core.functions
     .filter((registered) => !['httpTrigger', 'timerTrigger'].includes(triggerOf(registered).type))
     .map((registered) => `${registered.name}:${triggerOf(registered).type}`)
     .sort();
   assert.deepEqual(durable, [
+    'exportProfileRun:orchestrationTrigger',
+    'exportStep:activityTrigger',
     'finishRun:activityTrigger',
     'memberTransfer:orchestrationTrigger',
     'prepareRun:activityTrigger',
