@@ -1,16 +1,21 @@
 import type {
   ApplyRequest,
   ApplyResult,
+  BulkLoadRequest,
   Change,
   PositionToken,
   Provider,
   ProviderCapabilities,
   ReadChangesRequest,
+  SnapshotRequest,
+  TableSnapshot,
   Watermark,
 } from '../../engine/provider.js';
+import { pagedSnapshot } from '../../engine/paged-snapshot.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './mssql-applier.js';
+import { bulkLoad } from './mssql-bulk-load.js';
 import { readChanges, stampOf } from './mssql-change-reader.js';
 import { errorNumber, openMssqlDatabase, type MssqlDatabase, type MssqlSession, type QueryRunner } from './mssql-connection.js';
 import { qualifiedName, quoteLiteral, quoteName } from './mssql-identifiers.js';
@@ -182,6 +187,14 @@ export class MssqlProvider implements Provider {
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
     return this.whenProvisioned(request.table.name, () => applyChanges(this.database, this.schema, request));
+  }
+
+  async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
+    return pagedSnapshot('mssql', request, (read) => this.readChanges(read));
+  }
+
+  bulkLoad(request: BulkLoadRequest): Promise<ApplyResult | null> {
+    return this.whenProvisioned(request.snapshot.request.table.name, () => bulkLoad(this.database, this.schema, request));
   }
 
   close(): Promise<void> {

@@ -15,7 +15,7 @@ const lockTimeout = '2s';
 const maxAttempts = 5;
 
 /** First key of the two-key advisory locks appliers take per table ("hsap"); one-key locks are another key space. */
-const applierLockSpace = 0x68736170;
+export const applierLockSpace = 0x68736170;
 
 /** States after which the whole apply can simply run again: it is idempotent and changed nothing. */
 const retryableStates: ReadonlySet<string> = new Set(['40P01', '40001', '55P03']);
@@ -58,14 +58,17 @@ async function applyInTransaction(session: PostgresSession, names: TrackingNames
     if (recorded !== request.position.after) throw positionMoved(table.name);
   }
   const applied = await applyBatch(session, names, request);
-  if (request.position !== null) {
-    await session.query(`UPDATE ${positionsTable} SET position = $3, updated_at = now() WHERE source_scope = $1 AND table_name = $2`, [
-      request.sourceScope,
-      table.name,
-      request.position.through,
-    ]);
-  }
+  if (request.position !== null) await recordPosition(session, request.sourceScope, table.name, request.position.through);
   return { applied, alreadyApplied: false };
+}
+
+/** On the row lockPosition created and locked, in the apply's transaction (invariant 7). */
+export async function recordPosition(session: PostgresSession, sourceScope: string, table: string, through: string): Promise<void> {
+  await session.query(`UPDATE ${positionsTable} SET position = $3, updated_at = now() WHERE source_scope = $1 AND table_name = $2`, [
+    sourceScope,
+    table,
+    through,
+  ]);
 }
 
 async function applyBatch(session: PostgresSession, names: TrackingNames, request: ApplyRequest): Promise<number> {
@@ -112,7 +115,7 @@ async function adoptUnchanged(session: PostgresSession, table: TableSchema, name
  * turns and the second sees what the first recorded. The row is created first so that two first
  * applies cannot both find none.
  */
-async function lockPosition(session: PostgresSession, sourceScope: string, table: string): Promise<string | null> {
+export async function lockPosition(session: PostgresSession, sourceScope: string, table: string): Promise<string | null> {
   await session.query(
     `INSERT INTO ${positionsTable} (source_scope, table_name, position, updated_at) VALUES ($1, $2, NULL, now())
      ON CONFLICT (source_scope, table_name) DO NOTHING`,
@@ -125,16 +128,24 @@ async function lockPosition(session: PostgresSession, sourceScope: string, table
   return rows[0]?.position ?? null;
 }
 
-/** The batch table takes its column types from the base table itself, so values convert exactly as they will on write. */
 async function loadBatch(session: PostgresSession, table: TableSchema, names: TrackingNames, request: ApplyRequest): Promise<void> {
+  await createBatchTable(session, table, names);
+  await copyIntoBatch(session, table, names, request.changes);
+}
+
+/** The batch table takes its column types from the base table itself, so values convert exactly as they will on write. */
+export async function createBatchTable(session: PostgresSession, table: TableSchema, names: TrackingNames): Promise<void> {
   const columns = table.columns.map((column, index) => `b.${quoteIdent(column.name)} AS ${batchColumn(table, index)}`);
   await session.query(
     `CREATE TEMPORARY TABLE ${names.batchTable} ON COMMIT DROP AS
      SELECT NULL::integer AS ord, NULL::boolean AS deleted, NULL::boolean AS existed, NULL::timestamptz AS changed_at,
             ${columns.join(', ')} FROM ${names.baseTable} b WITH NO DATA`,
   );
+}
+
+export async function copyIntoBatch(session: PostgresSession, table: TableSchema, names: TrackingNames, changes: readonly Change[]): Promise<void> {
   const columnList = ['ord', 'deleted', 'changed_at', ...table.columns.map((_, index) => batchColumn(table, index))].join(', ');
-  await session.copyIn(`COPY ${names.batchTable} (${columnList}) FROM STDIN`, copyChunks(batchRows(table, request.changes)));
+  await session.copyIn(`COPY ${names.batchTable} (${columnList}) FROM STDIN`, copyChunks(batchRows(table, changes)));
 }
 
 /** A delete carries only its key: whatever else it holds must not be converted, let alone rejected. */

@@ -1,17 +1,22 @@
 import type {
   ApplyRequest,
   ApplyResult,
+  BulkLoadRequest,
   Change,
   Provider,
   ProviderCapabilities,
   PositionToken,
   ReadChangesRequest,
+  SnapshotRequest,
   Stamp,
+  TableSnapshot,
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './postgres-applier.js';
+import { bulkLoad } from './postgres-bulk-load.js';
+import { PostgresTableSnapshot } from './postgres-snapshot.js';
 import { readChanges } from './postgres-change-reader.js';
 import { PostgresConnection, sqlState, type PostgresSession, type QueryRunner } from './postgres-connection.js';
 import { qualifiedName, quoteIdent, trackingSchema } from './postgres-identifiers.js';
@@ -208,6 +213,14 @@ class PostgresProvider implements Provider {
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
     return this.whenProvisioned(request.table.name, () => applyChanges(this.connection, this.schema, request));
+  }
+
+  async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
+    return new PostgresTableSnapshot(this.connection, this.schema, request);
+  }
+
+  bulkLoad(request: BulkLoadRequest): Promise<ApplyResult | null> {
+    return this.whenProvisioned(request.snapshot.request.table.name, () => bulkLoad(this.connection, this.schema, request));
   }
 
   close(): Promise<void> {

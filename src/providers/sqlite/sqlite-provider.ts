@@ -3,16 +3,21 @@ import Database from 'better-sqlite3';
 import type {
   ApplyRequest,
   ApplyResult,
+  BulkLoadRequest,
   Change,
   Provider,
   ProviderCapabilities,
   PositionToken,
   ReadChangesRequest,
+  SnapshotRequest,
+  TableSnapshot,
   Watermark,
 } from '../../engine/provider.js';
+import { pagedSnapshot } from '../../engine/paged-snapshot.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './sqlite-applier.js';
+import { bulkLoad } from './sqlite-bulk-load.js';
 import { readChanges } from './sqlite-change-reader.js';
 import { mapSqliteError } from './sqlite-errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
@@ -120,6 +125,18 @@ class SqliteProvider implements Provider {
     return this.serialize(`applying changes to ${request.table.name}`, () => {
       this.requireTracked(request.table.name);
       return applyChanges(this.db, request);
+    });
+  }
+
+  async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
+    return pagedSnapshot('sqlite', request, (read) => this.readChanges(read));
+  }
+
+  bulkLoad(request: BulkLoadRequest): Promise<ApplyResult | null> {
+    const { table } = request.snapshot.request;
+    return this.serialize(`loading rows into ${table.name}`, () => {
+      this.requireTracked(table.name);
+      return bulkLoad(this.db, request);
     });
   }
 
