@@ -1,4 +1,5 @@
 import type { BenchEnv } from './bench-env.js';
+import { fanOutCase } from './fan-out-case.js';
 import { idleSyncCase, azureIdleSyncMs, idleSyncBudgetMs } from './idle-sync-case.js';
 import { incrementalCase, incrementalGoal } from './incremental-case.js';
 import { initialSyncCase, initialSyncGoal } from './initial-sync-case.js';
@@ -25,4 +26,5 @@ export const benchCases: readonly BenchCase[] = [
   { key: 'idle', name: 'nothing-to-do', title: 'Sync run with nothing to do', goal: azureIdleSyncMs / idleSyncBudgetMs, run: idleSyncCase },
   { key: 'memory', name: 'memory', title: 'Peak memory of an initial sync', goal: memoryGoal, run: memoryCase },
   { key: 'sqlite', name: 'sqlite-initial-sync', title: 'SQLite initial sync vs insert loop', goal: null, run: sqliteCase },
+  { key: 'fan-out', name: 'fan-out', title: 'One changed row, many tables and SQLite members', goal: null, run: fanOutCase },
 ];
