@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { init, parse } from '@guanmingchiu/sqlparser-ts';
 
+import { pagedSnapshot } from '../../src/engine/paged-snapshot.js';
 import type { Change, ConflictCandidate } from '../../src/engine/provider.js';
 import type { TableSchema } from '../../src/engine/types.js';
 import type { MssqlDatabase, MssqlSession, SqlParameter, StagingColumn } from '../../src/providers/mssql/mssql-connection.js';
@@ -86,6 +87,7 @@ class ScriptedDatabase implements MssqlDatabase {
     if (sql.includes('FROM [hubsync].[tracked]') && sql.includes('base_exists')) {
       return [{ table_name: hostileName, tracking_table: hostileName, trigger_prefix: 't_0123456789abcdef', base_exists: 1 }] as unknown as T[];
     }
+    if (sql.includes('AS occupied')) return [{ occupied: 0 }] as unknown as T[];
     if (sql.includes('COUNT(*) AS n')) return [{ n: 1 }] as unknown as T[];
     if (sql.includes('@@ROWCOUNT')) return [{ n: sql.startsWith('INSERT INTO') ? 1 : 0 }] as unknown as T[];
     return [];
@@ -167,6 +169,11 @@ async function everyStatement(): Promise<{ database: ScriptedDatabase; provider:
     },
   });
   assert.equal(offered.length, 1);
+  const snapshot = pagedSnapshot('postgres', { table: planned, before: '12', excludeScope: 'member' }, async (read) =>
+    read.after.key === null ? changes : [],
+  );
+  const loaded = await provider.bulkLoad({ snapshot, sourceScope: "hub'; --", through: '{"stamp":"12","key":null}', pageSize: 2 });
+  assert.deepEqual(loaded, { applied: 1, alreadyApplied: false });
   await provider.deprovision();
   return { database, provider };
 }
@@ -269,7 +276,9 @@ describe('mssql provider SQL, offline', () => {
 
   it('stages the batch in one bulk load, with times in ISO 8601 and the identity column turned on and off around the insert', async () => {
     const { database } = await everyStatement();
-    assert.equal(database.bulkLoads.length, 1);
+    // The apply's batch, then the bulk load's one page.
+    assert.equal(database.bulkLoads.length, 2);
+    assert.equal(database.bulkLoads[1]?.rows.length, 2);
     assert.equal(database.bulkLoads[0]?.rows.length, 2);
     assert.equal(database.bulkLoads[0]?.rows[0]?.[2], '2026-11-22T06:00:00.123456');
     const sqls = database.statements.map(({ sql }) => sql);
