@@ -62,6 +62,12 @@ export interface Provider {
   applyChanges(request: ApplyRequest): Promise<ApplyResult>;
 
   /**
+   * Which of these tables have a change `readChanges` would return after their cursor: one round
+   * trip for them all, so a run with nothing to do costs a query per database, not per table.
+   */
+  changedTables(request: ChangedTablesRequest): Promise<ReadonlySet<string>>;
+
+  /**
    * This table's stream below `before` as a source for `bulkLoad`: every change a transfer from
    * the stream's start would read, by pages or, between databases of one engine, natively.
    */
@@ -77,6 +83,14 @@ export interface Provider {
   bulkLoad(request: BulkLoadRequest): Promise<ApplyResult | null>;
 
   close(): Promise<void>;
+}
+
+export interface ChangedTablesRequest {
+  /** Each table with the cursor its changes are read after. */
+  readonly tables: readonly { readonly table: TableSchema; readonly after: Cursor }[];
+  /** As in ReadChangesRequest. */
+  readonly before: Stamp;
+  readonly excludeScope: string;
 }
 
 export interface SnapshotRequest {

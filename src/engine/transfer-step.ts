@@ -53,15 +53,28 @@ export async function transferStep(session: RunSession, input: TransferStepInput
   const seenScope = upload && member.definition.direction === 'toHub' ? hubSeenScope(hubScope) : destinationScope;
   const [recorded, seen] = await Promise.all([destination.readPositions(sourceScope), source.readPositions(seenScope)]);
   const tables = input.tables ?? plan.tables.map((table) => table.name);
+  // One query tells which tables have anything to move; the others cost nothing more. Their
+  // state-store copies may lag meanwhile, which a copy may (the destination's record leads).
+  const changed = await source.changedTables({
+    tables: plan.tables.filter((table) => tables.includes(table.name)).map((table) => ({ table, after: positionFrom(recorded.get(table.name) ?? null).cursor })),
+    before: input.before,
+    excludeScope: destinationScope,
+  });
   let budget: TransferBudget = { maxBatches: input.maxBatches, deadline: input.deadline };
   const totals = { moved: 0, conflicts: 0, failed: 0 };
   let worked = false;
   for (const [index, name] of tables.entries()) {
     // Past the deadline the next table waits for the next call, once this call did some work
-    // (tables with nothing to move cost one read each and must not starve the ones after them).
+    // (tables with nothing to move were told apart by one query and must not starve the ones after them).
     if (worked && input.deadline !== undefined && Date.now() >= input.deadline) return { ...totals, more: true };
     const table = plan.tables.find((candidate) => candidate.name === name);
     if (!table) throw new HubsyncError(ErrorCode.TableNotFound, `table "${name}" is not synced by group "${group.name}"`);
+    const report = (moved: number, more: boolean): void =>
+      session.context.onProgress?.({ phase: input.direction, member: input.member, table: name, moved, more });
+    if (!changed.has(name)) {
+      report(0, false);
+      continue;
+    }
     const seenToken = seen.get(name);
     const sides: ApplySides = {
       group: group.name,
@@ -87,8 +100,6 @@ export async function transferStep(session: RunSession, input: TransferStepInput
       batchSize: group.batchSize,
     };
     let batches = 0;
-    const report = (moved: number, more: boolean): void =>
-      session.context.onProgress?.({ phase: input.direction, member: input.member, table: name, moved, more });
     const progress = await runTransfer(transfer, session.context.state, {
       budget,
       onBatch: (moved, more) => {

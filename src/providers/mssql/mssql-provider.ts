@@ -3,6 +3,7 @@ import type {
   ApplyResult,
   BulkLoadRequest,
   Change,
+  ChangedTablesRequest,
   PositionToken,
   Provider,
   ProviderCapabilities,
@@ -11,6 +12,7 @@ import type {
   TableSnapshot,
   Watermark,
 } from '../../engine/provider.js';
+import { changedTablesByReading } from '../../engine/changed-tables.js';
 import { pagedSnapshot } from '../../engine/paged-snapshot.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
@@ -187,6 +189,10 @@ export class MssqlProvider implements Provider {
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
     return this.whenProvisioned(request.table.name, () => applyChanges(this.database, this.schema, request));
+  }
+
+  changedTables(request: ChangedTablesRequest): Promise<ReadonlySet<string>> {
+    return changedTablesByReading(this, request);
   }
 
   async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {

@@ -3,6 +3,7 @@ import type {
   ApplyResult,
   BulkLoadRequest,
   Change,
+  ChangedTablesRequest,
   Provider,
   ProviderCapabilities,
   PositionToken,
@@ -16,6 +17,7 @@ import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './postgres-applier.js';
 import { bulkLoad } from './postgres-bulk-load.js';
+import { changedTables } from './postgres-changed-tables.js';
 import { PostgresTableSnapshot } from './postgres-snapshot.js';
 import { readChanges } from './postgres-change-reader.js';
 import { PostgresConnection, sqlState, type PostgresSession, type QueryRunner } from './postgres-connection.js';
@@ -64,6 +66,8 @@ SELECT LEAST(
        WHERE a.backend_xid IS NOT NULL
          AND a.datid <> (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())))
 )::text AS watermark`;
+
+const undefinedTable = '42P01';
 
 /** Any fixed number: provisioning and deprovisioning of one database take turns on it. */
 const provisioningLock = 0x68756273;
@@ -198,13 +202,18 @@ class PostgresProvider implements Provider {
       : `transaction of pid ${holder.pid}, open for ${holder.age} s`;
   }
 
+  /** One round trip: a database without the positions table (not provisioned) answers with 42P01. */
   async readPositions(sourceScope: string): Promise<ReadonlyMap<string, PositionToken>> {
-    if (!(await tablesExist(this.connection, [positionsTable]))) return new Map();
-    const { rows } = await this.connection.query<{ table_name: string; position: string }>(
-      `SELECT table_name, position FROM ${positionsTable} WHERE source_scope = $1 AND position IS NOT NULL`,
-      [sourceScope],
-    );
-    return new Map(rows.map((row) => [row.table_name, row.position]));
+    try {
+      const { rows } = await this.connection.query<{ table_name: string; position: string }>(
+        `SELECT table_name, position FROM ${positionsTable} WHERE source_scope = $1 AND position IS NOT NULL`,
+        [sourceScope],
+      );
+      return new Map(rows.map((row) => [row.table_name, row.position]));
+    } catch (error) {
+      if (sqlState(error) === undefinedTable) return new Map();
+      throw error;
+    }
   }
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
@@ -213,6 +222,10 @@ class PostgresProvider implements Provider {
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
     return this.whenProvisioned(request.table.name, () => applyChanges(this.connection, this.schema, request));
+  }
+
+  changedTables(request: ChangedTablesRequest): Promise<ReadonlySet<string>> {
+    return changedTables(this.connection, this.schema, request);
   }
 
   async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
@@ -232,7 +245,7 @@ class PostgresProvider implements Provider {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof HubsyncError && sqlState(error) === '42P01' && !(await trackedTableNames(this.connection)).includes(table)) {
+      if (error instanceof HubsyncError && sqlState(error) === undefinedTable && !(await trackedTableNames(this.connection)).includes(table)) {
         throw new HubsyncError(ErrorCode.NotProvisioned, `Table "${table}" is not provisioned for hubsync in this database`, {
           cause: error,
         });

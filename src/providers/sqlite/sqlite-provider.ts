@@ -5,6 +5,7 @@ import type {
   ApplyResult,
   BulkLoadRequest,
   Change,
+  ChangedTablesRequest,
   Provider,
   ProviderCapabilities,
   PositionToken,
@@ -18,6 +19,7 @@ import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './sqlite-applier.js';
 import { bulkLoad } from './sqlite-bulk-load.js';
+import { changedTables } from './sqlite-changed-tables.js';
 import { readChanges } from './sqlite-change-reader.js';
 import { mapSqliteError } from './sqlite-errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
@@ -126,6 +128,10 @@ class SqliteProvider implements Provider {
       this.requireTracked(request.table.name);
       return applyChanges(this.db, request);
     });
+  }
+
+  changedTables(request: ChangedTablesRequest): Promise<ReadonlySet<string>> {
+    return this.serialize('looking for changed tables', () => changedTables(this.db, request));
   }
 
   async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
