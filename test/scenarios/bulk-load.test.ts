@@ -52,7 +52,7 @@ function aroundLoad(context: EngineContext, hooks: { before: () => Promise<void>
   }));
 }
 
-/** Fails a snapshot after part of it was read: its pages after the first, or its binary COPY stream after the first chunk. */
+/** Fails a snapshot after part of it was read: its pages after the first, or its binary COPY stream mid-way. */
 function failingSnapshot(snapshot: TableSnapshot): TableSnapshot {
   const pages = async function* (pageSize: number): AsyncGenerator<readonly Change[]> {
     for await (const page of snapshot.pages(pageSize)) {
@@ -67,20 +67,19 @@ function failingSnapshot(snapshot: TableSnapshot): TableSnapshot {
       if (property === 'pages') return pages;
       if (property !== 'copyOut') return Reflect.get(target, property, receiver);
       const copyOut: PostgresTableSnapshot['copyOut'] = (work) =>
-        target.copyOut((copy) => work({ ...copy, rows: (types) => failingAfterFirstChunk(copy.rows(types)) }));
+        target.copyOut((copy) => work({ ...copy, rows: (types) => failingMidway(copy.rows(types)) }));
       return copyOut;
     },
   });
 }
 
-function failingAfterFirstChunk(stream: Readable): Readable {
-  let chunks = 0;
+/** Passes half of the first chunk, then fails: however the server chunks the stream, it breaks mid-way. */
+function failingMidway(stream: Readable): Readable {
   return stream.pipe(
     new Transform({
       transform(chunk: Buffer, _encoding, done) {
-        chunks += 1;
-        if (chunks > 1) done(new Error('killed in the middle of the copy'));
-        else done(null, chunk);
+        this.push(chunk.subarray(0, chunk.length >> 1));
+        done(new Error('killed in the middle of the copy'));
       },
     }),
   );
