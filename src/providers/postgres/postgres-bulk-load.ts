@@ -29,11 +29,10 @@ export async function bulkLoad(connection: PostgresConnection, schema: string, r
       await session.query(`SELECT pg_catalog.pg_advisory_xact_lock(${applierLockSpace}, $1::regclass::oid::integer)`, [names.baseTable]);
       await session.query(`SELECT pg_catalog.set_config('hubsync.scope', $1, true)`, [request.sourceScope]);
       if ((await lockPosition(session, request.sourceScope, table.name)) !== null) throw new NotEmpty();
+      // Asked before the table lock too, so a table that holds rows never waits for it.
+      await refuseOccupied(session, names);
       await disableInsertTrigger(session, names);
-      const { rows } = await session.query<{ occupied: boolean }>(
-        `SELECT EXISTS (SELECT FROM ${names.baseTable}) OR EXISTS (SELECT FROM ${names.trackingTable}) AS occupied`,
-      );
-      if (rows[0]?.occupied !== false) throw new NotEmpty();
+      await refuseOccupied(session, names);
       const stamp = await session.query<{ stamp: string }>('SELECT pg_catalog.pg_current_xact_id()::text AS stamp');
       const context: LoadContext = { session, schema, table, names, stamp: stamp.rows[0]?.stamp ?? '', request };
       const native = request.snapshot instanceof PostgresTableSnapshot ? await nativeTypes(context) : null;
@@ -60,6 +59,13 @@ interface LoadContext {
   /** This transaction's id: the stamp of every tracking row it writes, as the trigger would. */
   readonly stamp: string;
   readonly request: BulkLoadRequest;
+}
+
+async function refuseOccupied(session: PostgresSession, names: TrackingNames): Promise<void> {
+  const { rows } = await session.query<{ occupied: boolean }>(
+    `SELECT EXISTS (SELECT FROM ${names.baseTable}) OR EXISTS (SELECT FROM ${names.trackingTable}) AS occupied`,
+  );
+  if (rows[0]?.occupied !== false) throw new NotEmpty();
 }
 
 /** Only the table's owner may turn a trigger off; anyone else gets batches. */
