@@ -149,6 +149,7 @@ async function everyStatement(): Promise<{ database: ScriptedDatabase; provider:
   const key = ['Ab', 7];
   await provider.readChanges({ table: planned, after: { stamp: '2000', key }, before: '2005', excludeScope: 'hub', limit: 500 });
   await provider.readChanges({ table: planned, after: { stamp: '0', key: null }, before: '2005', excludeScope: 'hub', limit: 500 });
+  assert.deepEqual([...(await provider.changedTables({ tables: [{ table: planned, after: { stamp: '2000', key } }], before: '2005', excludeScope: 'hub' }))], []);
   const values = planned.columns.map((c) => (c.name === 'id' ? 7 : c.name === 'code]x' ? 'Ab' : null));
   const changes: Change[] = [
     { stamp: '10', operation: 'update', values, changedAt: '2026-11-22T06:00:00.123456Z' },
