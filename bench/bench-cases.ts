@@ -1,5 +1,6 @@
 import type { BenchEnv } from './bench-env.js';
 import { exportDeltaCase, exportDeltaGoal } from './export-delta-case.js';
+import { fanOutCase } from './fan-out-case.js';
 import { idleSyncCase, azureIdleSyncMs, idleSyncBudgetMs } from './idle-sync-case.js';
 import { incrementalCase, incrementalGoal } from './incremental-case.js';
 import { initialSyncCase, initialSyncGoal } from './initial-sync-case.js';
@@ -27,4 +28,5 @@ export const benchCases: readonly BenchCase[] = [
   { key: 'memory', name: 'memory', title: 'Peak memory of an initial sync', goal: memoryGoal, run: memoryCase },
   { key: 'sqlite', name: 'sqlite-initial-sync', title: 'SQLite initial sync vs insert loop', goal: null, run: sqliteCase },
   { key: 'export', name: 'export-delta', title: 'Export profile: trickle latency and burst', goal: exportDeltaGoal, run: exportDeltaCase },
+  { key: 'fan-out', name: 'fan-out', title: 'One changed row, many tables and SQLite members', goal: null, run: fanOutCase },
 ];

@@ -15,6 +15,10 @@ export interface Sizes {
   readonly idleTables: number;
   readonly idleMembers: number;
   readonly idleRowsPerTable: number;
+  /** The fan-out case's group, and the smaller count it is compared with in each dimension. */
+  readonly fanOutTables: number;
+  readonly fanOutMembers: number;
+  readonly fanOutBase: number;
   readonly repetitions: number;
   /** The nothing-to-do run is short, so it is repeated more. */
   readonly idleRepetitions: number;
@@ -35,6 +39,9 @@ export const fullSizes: Sizes = {
   idleTables: 10,
   idleMembers: 3,
   idleRowsPerTable: 1_000,
+  fanOutTables: 100,
+  fanOutMembers: 50,
+  fanOutBase: 10,
   repetitions: 3,
   idleRepetitions: 7,
   exportTrickleSeconds: 120,
@@ -52,6 +59,9 @@ export const quickSizes: Sizes = {
   idleTables: 10,
   idleMembers: 3,
   idleRowsPerTable: 100,
+  fanOutTables: 20,
+  fanOutMembers: 10,
+  fanOutBase: 5,
   repetitions: 1,
   idleRepetitions: 3,
   exportTrickleSeconds: 15,

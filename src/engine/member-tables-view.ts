@@ -95,6 +95,18 @@ export function memberTablesView(names: MemberTableNames, provider: Provider): P
     deprovision: () => provider.deprovision(),
     watermark: () => provider.watermark(),
     readChanges: (request) => provider.readChanges({ ...request, table: names.locate(request.table) }),
+    changedTables: async (request) => {
+      const located = request.tables.map((entry) => ({ ...entry, table: names.locate(entry.table) }));
+      const changed = await provider.changedTables({ ...request, tables: located });
+      return new Set(
+        request.tables.flatMap((entry, index) => {
+          const local = located[index];
+          return local !== undefined && changed.has(tableId(local.table)) ? [tableId(entry.table)] : [];
+        }),
+      );
+    },
+    openSnapshot: (request) => provider.openSnapshot({ ...request, table: names.locate(request.table) }),
+    bulkLoad: (request) => provider.bulkLoad({ ...request, table: names.locate(request.table) }),
     readRows: (request) => provider.readRows({ ...request, table: names.locate(request.table) }),
     readPositions: async (sourceScope) => hubKeys(await provider.readPositions(sourceScope)),
     applyChanges: (request) => provider.applyChanges({ ...request, table: names.locate(request.table) }),

@@ -74,7 +74,65 @@ export interface Provider {
    */
   applyChanges(request: ApplyRequest): Promise<ApplyResult>;
 
+  /**
+   * Which of these tables have a change `readChanges` would return after their cursor: one round
+   * trip for them all, so a run with nothing to do costs a query per database, not per table.
+   */
+  changedTables(request: ChangedTablesRequest): Promise<ReadonlySet<string>>;
+
+  /**
+   * This table's stream below `before` as a source for `bulkLoad`: every change a transfer from
+   * the stream's start would read, by pages or, between databases of one engine, natively.
+   */
+  openSnapshot(request: SnapshotRequest): Promise<TableSnapshot>;
+
+  /**
+   * Fill a table that holds no row and no tracking row, and has nothing recorded from this source,
+   * with everything `snapshot` holds, in one transaction that also records `through` as the
+   * source's position (invariant 7): tracking rows built set-based, no change-tracking trigger
+   * fired per row, local writers kept waiting (never lost) until it commits. Returns null, having
+   * changed nothing, when the table does not qualify: then batches apply the stream as usual.
+   */
+  bulkLoad(request: BulkLoadRequest): Promise<ApplyResult | null>;
+
   close(): Promise<void>;
+}
+
+export interface ChangedTablesRequest {
+  /** Each table with the cursor its changes are read after. */
+  readonly tables: readonly { readonly table: TableSchema; readonly after: Cursor }[];
+  /** As in ReadChangesRequest. */
+  readonly before: Stamp;
+  readonly excludeScope: string;
+}
+
+export interface SnapshotRequest {
+  readonly table: TableSchema;
+  /** The watermark: changes from it on wait for a later run. */
+  readonly before: Stamp;
+  /** As in ReadChangesRequest: the destination's own changes are not sent back (invariant 2). */
+  readonly excludeScope: string;
+}
+
+/** A source table's changes from the stream's start up to a watermark (see Provider.openSnapshot). */
+export interface TableSnapshot {
+  /** The engine it comes from: a destination of the same engine may read it natively. */
+  readonly engine: EngineName;
+  readonly request: SnapshotRequest;
+  /** The changes in (stamp, key) order, at most `pageSize` at a time; a delete carries only its key. */
+  pages(pageSize: number): AsyncIterable<readonly Change[]>;
+}
+
+export interface BulkLoadRequest {
+  /** The destination's table (it may have another name than the snapshot's source table). */
+  readonly table: TableSchema;
+  readonly snapshot: TableSnapshot;
+  /** Written as the scope of every loaded row (invariant 2). */
+  readonly sourceScope: string;
+  /** Recorded as the source's position with the rows: the completed cursor of the snapshot's watermark. */
+  readonly through: PositionToken;
+  /** Rows per page when the rows travel through hubsync (between different engines). */
+  readonly pageSize: number;
 }
 
 export type EngineName = 'postgres' | 'sqlite' | 'mssql';

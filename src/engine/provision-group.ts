@@ -26,14 +26,12 @@ export async function provisionNodes(hub: Provider, members: readonly ConnectedM
   for (const [index, member] of members.entries()) {
     for (const table of toCreate[index] ?? []) await member.provider.createTable(table);
   }
-  for (const provider of [hub, ...members.map((member) => member.provider)]) {
-    await provisionIfNeeded(provider, plan);
+  // Asked of every database at once: on a run with nothing to provision this is all it costs.
+  const providers = [hub, ...members.map((member) => member.provider)];
+  const provisioned = await Promise.all(providers.map(async (provider) => new Set(await provider.provisionedTables())));
+  for (const [index, provider] of providers.entries()) {
+    if (plan.tables.some((table) => provisioned[index]?.has(tableId(table)) !== true)) await provider.provision(plan.tables);
   }
-}
-
-async function provisionIfNeeded(provider: Provider, plan: SyncPlan): Promise<void> {
-  const provisioned = new Set(await provider.provisionedTables());
-  if (plan.tables.some((table) => !provisioned.has(tableId(table)))) await provider.provision(plan.tables);
 }
 
 /**

@@ -41,15 +41,30 @@ export async function transferStep(session: RunSession, input: TransferStepInput
   const { group, plan } = session;
   const leg = await openLeg(session, input.member, input.direction);
   const tables = input.tables ?? plan.tables.map(tableId);
+  // One query tells which tables have anything to move; the others cost nothing more. Their
+  // state-store copies may lag meanwhile, which a copy may (the destination's record leads).
+  const changed = await leg.source.changedTables({
+    tables: plan.tables
+      .filter((table) => tables.includes(tableId(table)))
+      .map((table) => ({ table, after: positionFrom(leg.recorded.get(tableId(table)) ?? null).cursor })),
+    before: input.before,
+    excludeScope: leg.destinationScope,
+  });
   let budget: TransferBudget = { maxBatches: input.maxBatches, deadline: input.deadline };
   const totals = { moved: 0, conflicts: 0, failed: 0 };
   let worked = false;
   for (const [index, name] of tables.entries()) {
     // Past the deadline the next table waits for the next call, once this call did some work
-    // (tables with nothing to move cost one read each and must not starve the ones after them).
+    // (tables with nothing to move were told apart by one query and must not starve the ones after them).
     if (worked && input.deadline !== undefined && Date.now() >= input.deadline) return { ...totals, more: true };
     const table = plan.tables.find((candidate) => tableId(candidate) === name);
     if (!table) throw new HubsyncError(ErrorCode.TableNotFound, `table "${name}" is not synced by group "${group.name}"`);
+    const report = (moved: number, more: boolean): void =>
+      session.context.onProgress?.({ phase: input.direction, member: input.member, table: name, moved, more });
+    if (!changed.has(name)) {
+      report(0, false);
+      continue;
+    }
     const transfer: Transfer = {
       direction: input.direction,
       source: leg.source,
@@ -66,8 +81,6 @@ export async function transferStep(session: RunSession, input: TransferStepInput
       retryPolicy: group,
     };
     let batches = 0;
-    const report = (moved: number, more: boolean): void =>
-      session.context.onProgress?.({ phase: input.direction, member: input.member, table: name, moved, more });
     const progress = await runTransfer(transfer, session.context.state, {
       budget,
       onBatch: (moved, more) => {

@@ -1,4 +1,5 @@
 import { ErrorCode, isHubsyncError } from '../errors.js';
+import { bulkTransfer } from './bulk-transfer.js';
 import { type ApplySides, decide } from './conflict-resolution.js';
 import { completedCursor, cursorAfter, decodeCursor, encodeCursor, streamStart } from './cursor.js';
 import { recordRejection } from './failed-records.js';
@@ -71,6 +72,16 @@ export async function runTransfer(transfer: Transfer, state: StateStore, options
     // Skipping an empty range loses nothing: it holds at most this destination's own changes,
     // which are never sent to it nor counted against it as unseen.
     if (changes.length === 0) return { ...totals, more: false };
+    // More than one batch for a destination that has nothing from this source yet: one bulk load
+    // moves it all, unless the call has a budget (one transaction could not stop at it).
+    if (batches === 0 && full && position.token === null && budget.unlimited) {
+      const loaded = await bulkTransfer(transfer);
+      if (loaded !== null) {
+        await advanceCheckpoint(state, transfer.checkpoint, checkpoint, completedCursor(transfer.before));
+        options.onBatch?.(loaded.applied, false);
+        return { ...totals, moved: loaded.applied, more: false };
+      }
+    }
     // The source is read ahead while the destination applies: two batches in memory at most,
     // and the two databases work at the same time instead of waiting for each other.
     if (full) pending = readAfter(transfer, through);
@@ -231,6 +242,8 @@ async function recordFailure(transfer: Transfer, state: StateStore, change: Chan
 }
 
 interface Budget {
+  /** Neither a batch count nor a deadline bounds the call. */
+  readonly unlimited: boolean;
   /** Before a new batch: whether this call has done its share. The first batch always runs. */
   spent(batches: number): boolean;
   /** Inside a batch being split: whether to leave the rest for the next call. */
@@ -242,6 +255,7 @@ function budgetOf(budget: TransferBudget = {}): Budget {
   const pastDeadline = (): boolean => budget.deadline !== undefined && Date.now() >= budget.deadline;
   let committed = false;
   return {
+    unlimited: budget.maxBatches === undefined && budget.deadline === undefined,
     spent: (batches) => (budget.maxBatches !== undefined && batches >= budget.maxBatches) || (batches > 0 && pastDeadline()),
     mayStop: () => committed && pastDeadline(),
     progressed: () => {

@@ -14,6 +14,7 @@
  *   conformance-read-rows.ts    current versions of rows by primary key (retried failed records)
  *   conformance-positions.ts    positions recorded with the apply, already-applied batches, tombstones, exact seen cursors
  *   conformance-concurrency.ts  applies and reads in flight at once (gated by capabilities)
+ *   conformance-bulk.ts         changedTables (the no-op path) and bulkLoad (a first transfer into an empty table)
  *   conformance-lifecycle.ts    hostile and long identifiers, deprovision
  *
  * Every test uses fresh databases from the harness and disposes them.
@@ -22,6 +23,7 @@ import { describe } from 'node:test';
 
 import type { ProviderHarness } from '../support/harness.js';
 import { describeApply } from './conformance-apply.js';
+import { describeBulk } from './conformance-bulk.js';
 import { describeConcurrency } from './conformance-concurrency.js';
 import { describeIntrospect } from './conformance-introspect.js';
 import { describeLifecycle } from './conformance-lifecycle.js';
@@ -41,6 +43,7 @@ export function describeProviderConformance(harness: ProviderHarness): void {
     describeReadRows(harness);
     describePositions(harness);
     describeConcurrency(harness);
+    describeBulk(harness);
     describeLifecycle(harness);
   });
 }

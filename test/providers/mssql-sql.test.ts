@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { init, parse } from '@guanmingchiu/sqlparser-ts';
 
+import { pagedSnapshot } from '../../src/engine/paged-snapshot.js';
 import type { Change, ConflictCandidate } from '../../src/engine/provider.js';
 import { tableId } from '../../src/engine/table-name.js';
 import type { TableSchema } from '../../src/engine/types.js';
@@ -91,6 +92,7 @@ class ScriptedDatabase implements MssqlDatabase {
       const id = tableId({ schema: hostileSchema, name: hostileName });
       return [{ table_name: id, schema_name: hostileSchema, tracking_table: id, trigger_prefix: 't_0123456789abcdef' }] as unknown as T[];
     }
+    if (sql.includes('AS occupied')) return [{ occupied: 0 }] as unknown as T[];
     if (sql.includes('COUNT(*) AS n')) return [{ n: 1 }] as unknown as T[];
     if (sql.includes('@@ROWCOUNT')) return [{ n: sql.startsWith('INSERT INTO') ? 1 : 0 }] as unknown as T[];
     return [];
@@ -158,6 +160,7 @@ async function everyStatement(): Promise<{ database: ScriptedDatabase; provider:
   await provider.readChanges({ table: planned, after: { stamp: '2000', key }, before: '2005', excludeScope: 'hub', limit: 500 });
   await provider.readChanges({ table: planned, after: { stamp: '0', key: null }, before: '2005', excludeScope: 'hub', limit: 500 });
   await provider.readRows({ table: planned, keys: [key, ['Cd', 8]], excludeScope: 'hub' });
+  assert.deepEqual([...(await provider.changedTables({ tables: [{ table: planned, after: { stamp: '2000', key } }], before: '2005', excludeScope: 'hub' }))], []);
   const values = planned.columns.map((c) => (c.name === 'id' ? 7 : c.name === 'code]x' ? 'Ab' : null));
   const changes: Change[] = [
     { stamp: '10', operation: 'update', values, changedAt: '2026-11-22T06:00:00.123456Z' },
@@ -178,6 +181,11 @@ async function everyStatement(): Promise<{ database: ScriptedDatabase; provider:
     },
   });
   assert.equal(offered.length, 1);
+  const snapshot = pagedSnapshot('postgres', { table: planned, before: '12', excludeScope: 'member' }, async (read) =>
+    read.after.key === null ? changes : [],
+  );
+  const loaded = await provider.bulkLoad({ table: planned, snapshot, sourceScope: "hub'; --", through: '{"stamp":"12","key":null}', pageSize: 2 });
+  assert.deepEqual(loaded, { applied: 1, alreadyApplied: false });
   await provider.deprovision();
   return { database, provider };
 }
@@ -290,7 +298,9 @@ describe('mssql provider SQL, offline', () => {
 
   it('stages the batch in one bulk load, with times in ISO 8601 and the identity column turned on and off around the insert', async () => {
     const { database } = await everyStatement();
-    assert.equal(database.bulkLoads.length, 1);
+    // The apply's batch, then the bulk load's one page.
+    assert.equal(database.bulkLoads.length, 2);
+    assert.equal(database.bulkLoads[1]?.rows.length, 2);
     assert.equal(database.bulkLoads[0]?.rows.length, 2);
     assert.equal(database.bulkLoads[0]?.rows[0]?.[2], '2026-11-22T06:00:00.123456');
     const sqls = database.statements.map(({ sql }) => sql);

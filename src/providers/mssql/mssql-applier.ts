@@ -65,17 +65,12 @@ export async function withScope<T>(session: MssqlSession, names: TrackingNames, 
   }
 }
 
-function dropStagingSql(names: TrackingNames): string {
+export function dropStagingSql(names: TrackingNames): string {
   return `DROP TABLE IF EXISTS ${names.batchTable}; DROP TABLE IF EXISTS ${names.rawTable}`;
 }
 
 async function applyInTransaction(session: MssqlSession, names: TrackingNames, request: ApplyRequest): Promise<ApplyResult> {
-  // Applies to one table take turns (application writes do not wait for this lock), as PostgreSQL's advisory lock.
-  const [lock] = await session.query<{ result: number }>(
-    `DECLARE @result int; EXEC @result = sys.sp_getapplock @Resource = @p1, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1; SELECT @result AS result`,
-    [{ type: 'nvarchar', value: `hubsync.apply ${names.baseTable}` }],
-  );
-  if ((lock?.result ?? -1) < 0) throw new HubsyncError(ErrorCode.DatabaseError, `sp_getapplock refused the applier lock (${lock?.result})`);
+  await takeApplierLock(session, names);
   const { position, sourceScope, table } = request;
   if (position !== null) {
     const recorded = await lockPosition(session, sourceScope, tableId(table));
@@ -83,18 +78,30 @@ async function applyInTransaction(session: MssqlSession, names: TrackingNames, r
     if (recorded !== position.after) throw positionMoved(tableId(table));
   }
   const applied = await applyBatch(session, names, await columnsOf(session, table), request);
-  if (position !== null) {
-    await session.query(`UPDATE ${positionsTable} SET position = @p1, updated_at = SYSUTCDATETIME() WHERE source_scope = @p2 AND table_name = @p3`, [
-      { type: 'nvarchar', value: position.through },
-      { type: 'nvarchar', value: sourceScope },
-      { type: 'nvarchar', value: tableId(table) },
-    ]);
-  }
+  if (position !== null) await recordPosition(session, sourceScope, tableId(table), position.through);
   return { applied, alreadyApplied: false };
 }
 
+/** On the row lockPosition created and locked, in the apply's transaction (invariant 7). */
+export async function recordPosition(session: MssqlSession, sourceScope: string, table: string, through: string): Promise<void> {
+  await session.query(`UPDATE ${positionsTable} SET position = @p1, updated_at = SYSUTCDATETIME() WHERE source_scope = @p2 AND table_name = @p3`, [
+    { type: 'nvarchar', value: through },
+    { type: 'nvarchar', value: sourceScope },
+    { type: 'nvarchar', value: table },
+  ]);
+}
+
+/** Applies to one table take turns (application writes do not wait for this lock), as PostgreSQL's advisory lock. */
+export async function takeApplierLock(session: MssqlSession, names: TrackingNames): Promise<void> {
+  const [lock] = await session.query<{ result: number }>(
+    `DECLARE @result int; EXEC @result = sys.sp_getapplock @Resource = @p1, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1; SELECT @result AS result`,
+    [{ type: 'nvarchar', value: `hubsync.apply ${names.baseTable}` }],
+  );
+  if ((lock?.result ?? -1) < 0) throw new HubsyncError(ErrorCode.DatabaseError, `sp_getapplock refused the applier lock (${lock?.result})`);
+}
+
 /** The recorded position, locked until commit (see postgres-applier.ts); the row is created first so two first applies meet on it. */
-async function lockPosition(session: MssqlSession, sourceScope: string, table: string): Promise<string | null> {
+export async function lockPosition(session: MssqlSession, sourceScope: string, table: string): Promise<string | null> {
   const params: SqlParameter[] = [
     { type: 'nvarchar', value: sourceScope },
     { type: 'nvarchar', value: table },
@@ -143,7 +150,7 @@ async function applyBatch(session: MssqlSession, names: TrackingNames, columns: 
  * compare and convert exactly as they will on write. SELECT INTO from an outer join copies the
  * types without IDENTITY and makes every column nullable (a delete carries only its key).
  */
-async function loadBatch(
+export async function loadBatch(
   session: MssqlSession,
   table: TableSchema,
   names: TrackingNames,
@@ -210,7 +217,7 @@ async function dropLosers(session: MssqlSession, table: TableSchema, names: Trac
 }
 
 /** Tombstones for deletes of rows this database does not have (see postgres-applier.ts). */
-async function writeTombstones(session: MssqlSession, table: TableSchema, names: TrackingNames, sourceScope: string): Promise<void> {
+export async function writeTombstones(session: MssqlSession, table: TableSchema, names: TrackingNames, sourceScope: string): Promise<void> {
   const keys = table.primaryKey.map((_, position) => trackingKeyColumn(position));
   const [written] = await session.query<{ n: number }>(
     `MERGE ${names.trackingTable} WITH (HOLDLOCK) AS t
@@ -236,7 +243,7 @@ async function writeTombstones(session: MssqlSession, table: TableSchema, names:
  * (split, sort, collapse), so rows swapping unique values need no fallback. Identity columns take
  * the source's values. An insert whose key was taken meanwhile by a local insert starts the apply over.
  */
-async function writeRows(session: MssqlSession, table: TableSchema, names: TrackingNames, columns: readonly NativeColumn[]): Promise<number> {
+export async function writeRows(session: MssqlSession, table: TableSchema, names: TrackingNames, columns: readonly NativeColumn[]): Promise<number> {
   const others = table.columns.map((column, index) => ({ column, index })).filter(({ column }) => !table.primaryKey.includes(column.name));
   let updated = 0;
   if (others.length > 0) {

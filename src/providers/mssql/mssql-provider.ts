@@ -1,17 +1,24 @@
 import type {
   ApplyRequest,
   ApplyResult,
+  BulkLoadRequest,
   Change,
+  ChangedTablesRequest,
   PositionToken,
   Provider,
   ProviderCapabilities,
   ReadChangesRequest,
   ReadRowsRequest,
+  SnapshotRequest,
+  TableSnapshot,
   Watermark,
 } from '../../engine/provider.js';
+import { changedTablesByReading } from '../../engine/changed-tables.js';
+import { pagedSnapshot } from '../../engine/paged-snapshot.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './mssql-applier.js';
+import { bulkLoad } from './mssql-bulk-load.js';
 import { readChanges, readRows, stampOf } from './mssql-change-reader.js';
 import { openMssqlDatabase, type MssqlDatabase } from './mssql-connection.js';
 import { errorNumber } from './mssql-errors.js';
@@ -125,6 +132,18 @@ export class MssqlProvider implements Provider {
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
     return this.whenProvisioned(request.table, () => applyChanges(this.database, request));
+  }
+
+  changedTables(request: ChangedTablesRequest): Promise<ReadonlySet<string>> {
+    return changedTablesByReading(this, request);
+  }
+
+  async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
+    return pagedSnapshot('mssql', request, (read) => this.readChanges(read));
+  }
+
+  bulkLoad(request: BulkLoadRequest): Promise<ApplyResult | null> {
+    return this.whenProvisioned(request.table, () => bulkLoad(this.database, request));
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { describeTarget, mapPostgresError } from './postgres-errors.js';
 import { parsePostgresConnection, type PostgresTarget as Target } from './postgres-connection-string.js';
@@ -154,10 +154,22 @@ export class PostgresSession implements QueryRunner {
 
   /** Streams `COPY ... FROM STDIN` data; `lines` is consumed lazily so a batch is never one big string. */
   async copyIn(sql: string, lines: Iterable<string>): Promise<void> {
+    await this.copyFrom(sql, Readable.from(lines));
+  }
+
+  /** `COPY ... FROM STDIN` fed by `data` as it arrives (another database's COPY TO, say); returns the rows copied. */
+  async copyFrom(sql: string, data: Readable): Promise<number> {
+    const writer = this.client.query(copyFrom(sql));
     try {
-      await pipeline(Readable.from(lines), this.client.query(copyFrom(sql)));
+      await pipeline(data, writer);
+      return writer.rowCount;
     } catch (error) {
       throw mapPostgresError(error, this.target);
     }
+  }
+
+  /** `COPY ... TO STDOUT` as a stream of the bytes the server sends, never parsed here. */
+  copyOut(sql: string): Readable {
+    return this.client.query(copyTo(sql));
   }
 }

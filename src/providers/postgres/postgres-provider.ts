@@ -1,18 +1,25 @@
 import type {
   ApplyRequest,
   ApplyResult,
+  BulkLoadRequest,
   Change,
+  ChangedTablesRequest,
   Provider,
   ProviderCapabilities,
   PositionToken,
   ReadChangesRequest,
   ReadRowsRequest,
+  SnapshotRequest,
   Stamp,
+  TableSnapshot,
   Watermark,
 } from '../../engine/provider.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './postgres-applier.js';
+import { bulkLoad } from './postgres-bulk-load.js';
+import { changedTables } from './postgres-changed-tables.js';
+import { PostgresTableSnapshot } from './postgres-snapshot.js';
 import { readChanges, readRows } from './postgres-change-reader.js';
 import { PostgresConnection } from './postgres-connection.js';
 import { sqlState } from './postgres-errors.js';
@@ -118,13 +125,18 @@ class PostgresProvider implements Provider {
       : `transaction of pid ${holder.pid}, open for ${holder.age} s`;
   }
 
+  /** One round trip: a database without the positions table (not provisioned) answers with 42P01. */
   async readPositions(sourceScope: string): Promise<ReadonlyMap<string, PositionToken>> {
-    if (!(await tablesExist(this.connection, [positionsTable]))) return new Map();
-    const { rows } = await this.connection.query<{ table_name: string; position: string }>(
-      `SELECT table_name, position FROM ${positionsTable} WHERE source_scope = $1 AND position IS NOT NULL`,
-      [sourceScope],
-    );
-    return new Map(rows.map((row) => [row.table_name, row.position]));
+    try {
+      const { rows } = await this.connection.query<{ table_name: string; position: string }>(
+        `SELECT table_name, position FROM ${positionsTable} WHERE source_scope = $1 AND position IS NOT NULL`,
+        [sourceScope],
+      );
+      return new Map(rows.map((row) => [row.table_name, row.position]));
+    } catch (error) {
+      if (sqlState(error) === '42P01') return new Map();
+      throw error;
+    }
   }
 
   readChanges(request: ReadChangesRequest): Promise<Change[]> {
@@ -137,6 +149,18 @@ class PostgresProvider implements Provider {
 
   applyChanges(request: ApplyRequest): Promise<ApplyResult> {
     return this.whenProvisioned(request.table, () => applyChanges(this.connection, request));
+  }
+
+  changedTables(request: ChangedTablesRequest): Promise<ReadonlySet<string>> {
+    return changedTables(this.connection, request);
+  }
+
+  async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
+    return new PostgresTableSnapshot(this.connection, request);
+  }
+
+  bulkLoad(request: BulkLoadRequest): Promise<ApplyResult | null> {
+    return this.whenProvisioned(request.table, () => bulkLoad(this.connection, request));
   }
 
   close(): Promise<void> {

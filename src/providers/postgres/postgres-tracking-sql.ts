@@ -100,6 +100,9 @@ const triggerNames = {
   truncate: 'hubsync_truncate',
 } as const;
 
+/** The trigger a bulk load turns off for its own transaction: it builds the tracking rows itself. */
+export const insertTrigger = triggerNames.insert;
+
 function functionName(prefix: string, event: keyof typeof triggerNames): string {
   return qualifiedName(trackingSchema, `${prefix}_${event}`);
 }

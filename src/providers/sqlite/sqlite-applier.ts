@@ -57,7 +57,7 @@ export async function applyChanges(db: Database.Database, request: ApplyRequest)
   }
 }
 
-function readPosition(db: Database.Database, sourceScope: string, table: string): PositionToken | null {
+export function readPosition(db: Database.Database, sourceScope: string, table: string): PositionToken | null {
   const position = db
     .prepare<[string, string], string>(
       `SELECT "position" FROM ${quoteIdentifier(positionsTable)} WHERE "source_scope" = ? AND "table_name" = ?`,
@@ -67,7 +67,7 @@ function readPosition(db: Database.Database, sourceScope: string, table: string)
   return position ?? null;
 }
 
-function recordPosition(db: Database.Database, sourceScope: string, table: string, position: PositionToken): void {
+export function recordPosition(db: Database.Database, sourceScope: string, table: string, position: PositionToken): void {
   db.prepare<[string, string, string]>(
     `INSERT INTO ${quoteIdentifier(positionsTable)} ("source_scope", "table_name", "position", "updated_at") ` +
       `VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ` +

@@ -3,18 +3,25 @@ import Database from 'better-sqlite3';
 import type {
   ApplyRequest,
   ApplyResult,
+  BulkLoadRequest,
   Change,
+  ChangedTablesRequest,
   Provider,
   ProviderCapabilities,
   PositionToken,
   ReadChangesRequest,
   ReadRowsRequest,
+  SnapshotRequest,
+  TableSnapshot,
   Watermark,
 } from '../../engine/provider.js';
+import { pagedSnapshot } from '../../engine/paged-snapshot.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { schemaRules, tableId } from '../../engine/table-name.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import { applyChanges } from './sqlite-applier.js';
+import { bulkLoad } from './sqlite-bulk-load.js';
+import { changedTables } from './sqlite-changed-tables.js';
 import { readChanges, readRows } from './sqlite-change-reader.js';
 import { mapSqliteError } from './sqlite-errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
@@ -132,6 +139,29 @@ class SqliteProvider implements Provider {
       const table = inMainSchema(request.table);
       this.requireTracked(table.name);
       return applyChanges(this.db, { ...request, table });
+    });
+  }
+
+  /** Answers in the ids the request's tables have, whatever schema they name. */
+  changedTables(request: ChangedTablesRequest): Promise<ReadonlySet<string>> {
+    const tables = request.tables.map((entry) => ({ ...entry, table: inMainSchema(entry.table) }));
+    return this.serialize('looking for changed tables', () => {
+      const changed = changedTables(this.db, { ...request, tables });
+      return new Set(
+        request.tables.flatMap((entry, index) => (changed.has(tables[index]?.table.name ?? '') ? [tableId(entry.table)] : [])),
+      );
+    });
+  }
+
+  async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
+    return pagedSnapshot('sqlite', { ...request, table: inMainSchema(request.table) }, (read) => this.readChanges(read));
+  }
+
+  bulkLoad(request: BulkLoadRequest): Promise<ApplyResult | null> {
+    const table = inMainSchema(request.table);
+    return this.serialize(`loading rows into ${table.name}`, () => {
+      this.requireTracked(table.name);
+      return bulkLoad(this.db, { ...request, table });
     });
   }
 

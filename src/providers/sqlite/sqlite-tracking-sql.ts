@@ -55,6 +55,11 @@ function triggerName(table: string, event: TriggerEvent): string {
   return `hubsync_${table}_${event}`;
 }
 
+/** The trigger a bulk load drops for its own transaction: it builds the tracking rows itself. */
+export function insertTriggerName(table: string): string {
+  return triggerName(table, 'ins');
+}
+
 export function metadataDdl(): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(metaTable)} ("key" TEXT PRIMARY KEY, "value")`,
