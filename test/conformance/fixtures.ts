@@ -201,8 +201,8 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
     introspectedType: (type) => type,
     enforcesTextLength: true,
     infiniteFloats: 'rejected',
-    // The applier finds IDENTITY in the catalogue (SET IDENTITY_INSERT); introspect does not flag it.
-    identityTable: { ddl: 'CREATE TABLE "ident" ("id" bigint IDENTITY PRIMARY KEY, "name" nvarchar(100))', identity: undefined },
+    // IDENTITY takes explicit values only on insert (SET IDENTITY_INSERT) and is never updated: 'always'.
+    identityTable: { ddl: 'CREATE TABLE "ident" ("id" bigint IDENTITY PRIMARY KEY, "name" nvarchar(100))', identity: 'always' },
     catalogueSql: `
       SELECT o FROM (
         SELECT N'schema ' + name AS o FROM sys.schemas WHERE schema_id BETWEEN 5 AND 16383

@@ -9,6 +9,8 @@ import {
   backfillSql,
   dropMetadataSql,
   dropTrackingSql,
+  idColumnWidthsSql,
+  idColumns,
   metaTable,
   metadataDdl,
   namesOf,
@@ -16,7 +18,9 @@ import {
   trackedTable,
   trackingDdl,
   trackingNames,
+  tableIdLength,
   trackingSchemaVersion,
+  widenIdColumnSql,
 } from './mssql-tracking-sql.js';
 import { comparesExactly, type NativeColumn } from './mssql-types.js';
 
@@ -27,6 +31,7 @@ const provisioningLock = 'hubsync.provision';
 export async function provisionTables(session: MssqlSession, tables: readonly TableSchema[]): Promise<void> {
   await takeProvisioningLock(session);
   for (const statement of metadataDdl) await session.query(statement);
+  await widenIdColumns(session);
   await session.query(`IF NOT EXISTS (SELECT 1 FROM ${metaTable} WHERE [key] = N'schema_version') INSERT INTO ${metaTable} ([key], value) VALUES (N'schema_version', @p1)`, [
     { type: 'nvarchar', value: trackingSchemaVersion },
   ]);
@@ -34,6 +39,24 @@ export async function provisionTables(session: MssqlSession, tables: readonly Ta
   for (const table of tables) {
     if (!tracked.has(tableId(table))) await track(session, table);
   }
+}
+
+/** Databases provisioned before schemas were synced keep table ids in nvarchar(128): widened once, so a long schema-qualified id fits. */
+async function widenIdColumns(session: MssqlSession): Promise<void> {
+  const [widths] = await session.query<Record<string, number | null>>(idColumnWidthsSql);
+  for (const [index, id] of idColumns.entries()) {
+    const bytes = widths?.[`w${index}`];
+    if (typeof bytes !== 'number' || bytes >= tableIdLength * 2) continue;
+    const primaryKey = id.primaryKey === null ? null : await primaryKeyName(session, id.table);
+    for (const statement of widenIdColumnSql(id, primaryKey)) await session.query(statement);
+  }
+}
+
+async function primaryKeyName(session: MssqlSession, table: string): Promise<string | null> {
+  const rows = await session.query<{ name: string }>(`SELECT name FROM sys.key_constraints WHERE parent_object_id = OBJECT_ID(@p1) AND type = 'PK'`, [
+    { type: 'nvarchar', value: table },
+  ]);
+  return rows[0]?.name ?? null;
 }
 
 async function track(session: MssqlSession, table: TableSchema): Promise<void> {
