@@ -22,7 +22,7 @@ import {
   trackingSchemaVersion,
   widenIdColumnSql,
 } from './mssql-tracking-sql.js';
-import { comparesExactly, type NativeColumn } from './mssql-types.js';
+import { comparesExactly, logicalTypeOf, nativeSpelling, type NativeColumn } from './mssql-types.js';
 
 /** Provisioning and deprovisioning of one database take turns on this application lock. */
 const provisioningLock = 'hubsync.provision';
@@ -66,8 +66,11 @@ async function track(session: MssqlSession, table: TableSchema): Promise<void> {
   const keys: NativeColumn[] = table.primaryKey.map((name) => {
     const column = native.get(name);
     if (column === undefined) throw new HubsyncError(ErrorCode.ColumnNotFound, `Column "${name}" does not exist in table "${table.name}"`);
-    if (!comparesExactly(column)) {
-      throw new HubsyncError(ErrorCode.SchemaMismatch, `Primary-key column "${name}" of table "${table.name}" has a type that cannot be compared exactly`);
+    if (logicalTypeOf(column) === null || !comparesExactly(column)) {
+      throw new HubsyncError(
+        ErrorCode.SchemaMismatch,
+        `Primary-key column "${name}" of table "${tableId(table)}" has type ${nativeSpelling(column)}, which hubsync cannot sync or compare exactly`,
+      );
     }
     return column;
   });
