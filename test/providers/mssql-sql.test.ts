@@ -116,7 +116,8 @@ class ScriptedDatabase implements MssqlDatabase {
       return [{ table_name: id, schema_name: hostileSchema, tracking_table: id, trigger_prefix: 't_0123456789abcdef' }] as unknown as T[];
     }
     if (sql.includes('COUNT(*) AS n')) return [{ n: 1 }] as unknown as T[];
-    if (sql.includes('@@ROWCOUNT')) return [{ n: sql.startsWith('INSERT INTO') ? 1 : 0 }] as unknown as T[];
+    // Inserts and tombstones write a row (so the tombstones' race check runs too); updates and deletes find none.
+    if (sql.includes('@@ROWCOUNT')) return [{ n: /^\s*(INSERT INTO|MERGE)/.test(sql) ? 1 : 0 }] as unknown as T[];
     return [];
   }
 
@@ -308,6 +309,11 @@ describe('mssql provider SQL, offline', () => {
     const { database } = await everyStatement();
     assert.deepEqual(unparsed(database), []);
     assert.ok(database.statements.length > 40, `only ${database.statements.length} statements`);
+    // Every path was walked: schema creation, triggers, widening check, losers, tombstones and their race check, holder lookup, deprovisioning.
+    const all = database.statements.map(({ sql }) => sql).join('\n');
+    for (const marker of ['CREATE SCHEMA', 'CREATE TRIGGER', 'COL_LENGTH', 'CHARINDEX', 'MERGE', 'AS raced', 'sys.dm_tran_database_transactions', 'DROP TRIGGER IF EXISTS', 'DROP SCHEMA']) {
+      assert.ok(all.includes(marker), marker);
+    }
   });
 
   it('introspects IDENTITY as always and computed columns as generated, which the plan skips with a warning', async () => {
