@@ -31,6 +31,8 @@ describe('mssql types, offline', () => {
     assert.deepEqual(logicalTypeOf(native('smallmoney', 4, 10, 4)), { kind: 'decimal', precision: 10, scale: 4 });
     assert.deepEqual(logicalTypeOf(native('nvarchar', 40)), { kind: 'text', maxLength: 20 });
     assert.deepEqual(logicalTypeOf(native('varchar', -1)), { kind: 'text' });
+    assert.deepEqual(logicalTypeOf(native('nchar', 20)), { kind: 'text', maxLength: 10, fixedLength: true }, 'char stays char');
+    assert.deepEqual(logicalTypeOf(native('char', 10)), { kind: 'text', maxLength: 10, fixedLength: true });
     assert.deepEqual(logicalTypeOf(native('varbinary', 16)), { kind: 'binary', maxLength: 16 });
     assert.deepEqual(logicalTypeOf(native('datetimeoffset', 10, 34, 7)), { kind: 'timestamptz' });
     assert.deepEqual(logicalTypeOf(native('float', 8, 53)), { kind: 'float64' });
@@ -44,6 +46,7 @@ describe('mssql types, offline', () => {
     assert.equal(nativeTypeOf({ kind: 'timestamp' }, false), 'datetime2(7)');
     assert.equal(nativeTypeOf({ kind: 'timestamptz' }, false), 'datetimeoffset(7)');
     assert.equal(nativeTypeOf({ kind: 'text' }, true), 'nvarchar(450)');
+    assert.equal(nativeTypeOf({ kind: 'text', maxLength: 5, fixedLength: true }, false), 'nchar(5)', 'padded text is created padded');
     assert.equal(nativeTypeOf({ kind: 'text' }, false), 'nvarchar(max)');
     assert.throws(() => nativeTypeOf({ kind: 'decimal' }, false), (error: unknown) => error instanceof HubsyncError && error.code === ErrorCode.SchemaMismatch);
     assert.throws(() => nativeTypeOf({ kind: 'decimal', precision: 40, scale: 2 }, false), HubsyncError);
