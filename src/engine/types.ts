@@ -10,8 +10,10 @@ import type { TableName } from './table-name.js';
  *   text, uuid (lowercase), json    -> string (json keeps its text exactly as stored)
  *   boolean                         -> boolean
  *   date                            -> "YYYY-MM-DD"
- *   timestamp                       -> "YYYY-MM-DD HH:MM:SS[.ffffff]"  (fraction: up to 6 digits, trailing zeros trimmed)
- *   timestamptz                     -> "YYYY-MM-DD HH:MM:SS[.ffffff]+00" (always converted to UTC)
+ *   timestamp                       -> "YYYY-MM-DD HH:MM:SS[.fffffff]"  (fraction: up to 6 digits, 7 from SQL Server;
+ *                                      trailing zeros trimmed; an engine keeping 6 refuses a 7th as HS_DATA_REJECTED)
+ *   timestamptz                     -> "YYYY-MM-DD HH:MM:SS[.fffffff]+00" (UTC; SQL Server's datetimeoffset keeps its
+ *                                      own offset, "+05:30")
  *   binary                          -> Uint8Array (a Node Buffer is fine)
  *   SQL NULL                        -> null
  */

@@ -320,6 +320,9 @@ export function describeSpecialValues(harness: ProviderHarness): void {
       // SQLite stores a whole-number float in a REAL column as an integer, so -0 would come back as 0.
       { title: 'float64 -0', type: { kind: 'float64' }, value: -0 },
       { title: 'text containing U+0000', type: { kind: 'text' }, value: 'a\u0000b' },
+      // SQL Server's datetime2(7)/datetimeoffset(7) send a 7th digit; engines keeping microseconds must not round it.
+      { title: 'timestamp with 7 fraction digits', type: { kind: 'timestamp' }, value: '2026-01-02 03:04:05.1234567' },
+      { title: 'timestamptz with 7 fraction digits', type: { kind: 'timestamptz' }, value: '2026-01-02 03:04:05.1234567+00' },
     ];
     for (const { title, type, value } of keptOrRejected) {
       it(`${title} round-trips exactly or is rejected with HS_DATA_REJECTED, never altered`, async () => {

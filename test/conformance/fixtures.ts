@@ -192,7 +192,8 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
     unsupportedNativeType: /^geography$/i,
     nativeTable: {
       ddl:
-        'CREATE TABLE "native" ("id" bigint IDENTITY PRIMARY KEY, "a" nvarchar(20) NOT NULL, "b" decimal(12,2), ' +
+        // No IDENTITY on "id": the test inserts id 1 explicitly, which SQL Server refuses without IDENTITY_INSERT (identityTable covers identity).
+        'CREATE TABLE "native" ("id" bigint PRIMARY KEY, "a" nvarchar(20) NOT NULL, "b" decimal(12,2), ' +
         '"c" datetime2(3), "d" datetimeoffset, "e" float, "f" real, "g" smallint, ' +
         '"h" bit, "i" varbinary(max), "j" uniqueidentifier, "k" json, "l" date, "m" nvarchar(max), "n" int)',
       columns: nativeColumns({ kind: 'int64' }, { kind: 'float32' }, { kind: 'int16' }, { kind: 'int32' }),
@@ -201,8 +202,8 @@ export const engineExpectations: Record<EngineName, EngineExpectations> = {
     introspectedType: (type) => type,
     enforcesTextLength: true,
     infiniteFloats: 'rejected',
-    // The applier finds IDENTITY in the catalogue (SET IDENTITY_INSERT); introspect does not flag it.
-    identityTable: { ddl: 'CREATE TABLE "ident" ("id" bigint IDENTITY PRIMARY KEY, "name" nvarchar(100))', identity: undefined },
+    // IDENTITY takes explicit values only on insert (SET IDENTITY_INSERT) and is never updated: 'always'.
+    identityTable: { ddl: 'CREATE TABLE "ident" ("id" bigint IDENTITY PRIMARY KEY, "name" nvarchar(100))', identity: 'always' },
     catalogueSql: `
       SELECT o FROM (
         SELECT N'schema ' + name AS o FROM sys.schemas WHERE schema_id BETWEEN 5 AND 16383

@@ -6,6 +6,7 @@ import { ErrorCode, HubsyncError } from '../../src/errors.js';
 import { mapMssqlError } from '../../src/providers/mssql/mssql-errors.js';
 import { mssqlLocation, parseMssqlConnection } from '../../src/providers/mssql/mssql-connection-string.js';
 import { quoteIdentifier } from '../../src/providers/mssql/mssql-identifiers.js';
+import { driverConfig } from '../../src/providers/mssql/mssql-connection.js';
 import { openMssqlProvider } from '../../src/providers/mssql/mssql-provider.js';
 import {
   canonicalOffset,
@@ -30,6 +31,8 @@ describe('mssql types, offline', () => {
     assert.deepEqual(logicalTypeOf(native('smallmoney', 4, 10, 4)), { kind: 'decimal', precision: 10, scale: 4 });
     assert.deepEqual(logicalTypeOf(native('nvarchar', 40)), { kind: 'text', maxLength: 20 });
     assert.deepEqual(logicalTypeOf(native('varchar', -1)), { kind: 'text' });
+    assert.deepEqual(logicalTypeOf(native('nchar', 20)), { kind: 'text', maxLength: 10, fixedLength: true }, 'char stays char');
+    assert.deepEqual(logicalTypeOf(native('char', 10)), { kind: 'text', maxLength: 10, fixedLength: true });
     assert.deepEqual(logicalTypeOf(native('varbinary', 16)), { kind: 'binary', maxLength: 16 });
     assert.deepEqual(logicalTypeOf(native('datetimeoffset', 10, 34, 7)), { kind: 'timestamptz' });
     assert.deepEqual(logicalTypeOf(native('float', 8, 53)), { kind: 'float64' });
@@ -43,6 +46,7 @@ describe('mssql types, offline', () => {
     assert.equal(nativeTypeOf({ kind: 'timestamp' }, false), 'datetime2(7)');
     assert.equal(nativeTypeOf({ kind: 'timestamptz' }, false), 'datetimeoffset(7)');
     assert.equal(nativeTypeOf({ kind: 'text' }, true), 'nvarchar(450)');
+    assert.equal(nativeTypeOf({ kind: 'text', maxLength: 5, fixedLength: true }, false), 'nchar(5)', 'padded text is created padded');
     assert.equal(nativeTypeOf({ kind: 'text' }, false), 'nvarchar(max)');
     assert.throws(() => nativeTypeOf({ kind: 'decimal' }, false), (error: unknown) => error instanceof HubsyncError && error.code === ErrorCode.SchemaMismatch);
     assert.throws(() => nativeTypeOf({ kind: 'decimal', precision: 40, scale: 2 }, false), HubsyncError);
@@ -111,8 +115,59 @@ describe('mssql connections, offline', () => {
     assert.equal(mssqlLocation('mssql://c:d@hub:1433/Sales'), 'hub:1433/Sales');
   });
 
+  it('reads every connection-string form: synonyms, instances, encryption words, Entra ID kinds', () => {
+    const forms: [string, Partial<ReturnType<typeof parseMssqlConnection>>][] = [
+      ['Data Source=(local);Initial Catalog=a;UID=u;PWD=p', { target: { server: 'localhost', port: 1433, instance: null, database: 'a' }, authentication: { kind: 'sql', user: 'u', password: 'p' } }],
+      ['Address=.\\SQLEXPRESS;Database=a;User=u;Password="p;""x"', { target: { server: 'localhost', port: 1433, instance: 'SQLEXPRESS', database: 'a' }, authentication: { kind: 'sql', user: 'u', password: 'p;"x' } }],
+      ['Server=h;Database=a;Authentication=Sql Password;User Id=u;Password=p', { authentication: { kind: 'sql', user: 'u', password: 'p' } }],
+      ['Server=h;Database=a;AccessToken=eyJ0b2tlbg', { authentication: { kind: 'access-token', token: 'eyJ0b2tlbg' } }],
+      ['Server=h;Database=a;Authentication=ActiveDirectoryMSI', { authentication: { kind: 'managed-identity', clientId: null } }],
+      ['Server=h;Database=a;Authentication=Active-Directory-Default;Encrypt=Strict', { authentication: { kind: 'default-credential' }, encrypt: true }],
+      ['Server=h;Database=a;Authentication=Active Directory Default;Encrypt=Optional', { encrypt: false, trustServerCertificate: false }],
+      ['Server=h;Database=a;Authentication=Active Directory Default', { encrypt: true, connectTimeoutMs: 30_000, applicationName: 'hubsync' }],
+      ['Server=h;Database=a;Authentication=Active Directory Default;Encrypt=no;TrustServerCertificate=yes;Connect Timeout=5;App=pos', { encrypt: false, trustServerCertificate: true, connectTimeoutMs: 5000, applicationName: 'pos' }],
+      ['sqlserver://u:p@h/a?encrypt=false&authentication=Sql%20Password', { target: { server: 'h', port: 1433, instance: null, database: 'a' }, encrypt: false }],
+      ['mssql://h:1444/a?authentication=Active%20Directory%20Managed%20Identity', { target: { server: 'h', port: 1444, instance: null, database: 'a' }, authentication: { kind: 'managed-identity', clientId: null } }],
+    ];
+    for (const [text, expected] of forms) {
+      const parsed = parseMssqlConnection(text);
+      for (const [key, value] of Object.entries(expected)) assert.deepEqual(parsed[key as keyof typeof parsed], value, `${key} of ${text}`);
+    }
+  });
+
+  it('hands encryption and each login kind to the driver as configured', async () => {
+    const sql = await driverConfig(parseMssqlConnection('Server=h,1444;Database=a;User Id=u;Password=p;Encrypt=false;TrustServerCertificate=true'));
+    assert.deepEqual([sql.server, sql.port, sql.database, sql.user, sql.password], ['h', 1444, 'a', 'u', 'p']);
+    assert.equal(sql.options?.encrypt, false);
+    assert.equal(sql.options?.trustServerCertificate, true);
+    const named = await driverConfig(parseMssqlConnection('Server=h\\INST;Database=a;User Id=u;Password=p'));
+    assert.equal(named.options?.instanceName, 'INST');
+    assert.equal(named.port, undefined, 'a named instance is found through the SQL Browser');
+    const token = await driverConfig(parseMssqlConnection('Server=h;Database=a;AccessToken=t0k'));
+    assert.deepEqual(token.authentication, { type: 'azure-active-directory-access-token', options: { token: 't0k' } });
+    for (const text of ['Server=h;Database=a;Authentication=Active Directory Default', 'Server=h;Database=a;Authentication=Active Directory Managed Identity;User Id=1234']) {
+      const config = await driverConfig(parseMssqlConnection(text));
+      const authentication = config.authentication as unknown as { type: string; options: { credential: { getToken: unknown } } };
+      assert.equal(authentication.type, 'token-credential', text);
+      assert.equal(typeof authentication.options.credential.getToken, 'function', 'an @azure/identity credential');
+      assert.equal(config.user, undefined);
+    }
+  });
+
   it('refuses what it cannot use without repeating the string', () => {
-    for (const bad of ['Server=x;Database=y;Password=s3cret-pw', 'Server=x;Pasword=s3cret-pw', "Server=x;Password='s3cret-pw", 'Server=x;Integrated Security=SSPI;Password=s3cret-pw']) {
+    for (const bad of [
+      'Server=x;Database=y;Password=s3cret-pw',
+      'Server=x;Pasword=s3cret-pw',
+      "Server=x;Password='s3cret-pw",
+      'Server=x;Integrated Security=SSPI;Password=s3cret-pw',
+      'Server=x;User Id=u;Password=s3cret-pw;Authentication=Active Directory Password',
+      'Server=x;User Id=u;Password=s3cret-pw;Encrypt=maybe',
+      'Server=x,99999;User Id=u;Password=s3cret-pw',
+      'Server=np:\\\\x\\pipe;User Id=u;Password=s3cret-pw',
+      'mssql://u:s3cret-pw@x/y?password=s3cret-pw',
+      'mssql://u:s3cret-pw%zz@x/y',
+      'Server=x;User Id=u;Password=s3cret-pw;Connect Timeout=soon',
+    ]) {
       assert.throws(
         () => parseMssqlConnection(bad),
         (error: unknown) => error instanceof HubsyncError && error.code === ErrorCode.ConnectionFailed && !inspect(error).includes('s3cret-pw'),

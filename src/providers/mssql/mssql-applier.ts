@@ -244,7 +244,12 @@ export async function writeTombstones(session: MssqlSession, table: TableSchema,
  * the source's values. An insert whose key was taken meanwhile by a local insert starts the apply over.
  */
 export async function writeRows(session: MssqlSession, table: TableSchema, names: TrackingNames, columns: readonly NativeColumn[]): Promise<number> {
-  const others = table.columns.map((column, index) => ({ column, index })).filter(({ column }) => !table.primaryKey.includes(column.name));
+  // An IDENTITY column can never be updated (error 8102, even under IDENTITY_INSERT): it is left out
+  // of SET, and a row that would change its value is refused before anything is written.
+  const others = table.columns
+    .map((column, index) => ({ column, index }))
+    .filter(({ column, index }) => !table.primaryKey.includes(column.name) && columns[index]?.identity !== true);
+  await refuseChangedIdentity(session, table, names, columns);
   let updated = 0;
   if (others.length > 0) {
     const assignments = others.map(({ column, index }) => `${quoteIdentifier(column.name)} = h.${batchColumn(table, index)}`);
@@ -259,6 +264,7 @@ export async function writeRows(session: MssqlSession, table: TableSchema, names
   }
   const fresh = 'h.deleted = 0 AND h.existed IS NULL';
   const [expected] = await session.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${names.batchTable} h WHERE ${fresh}`);
+  // Explicit values for this database's IDENTITY columns (the catalogue's flag, see engineFlags), so every database keeps the source's value.
   const identity = columns.some((column) => column.identity);
   if (identity) await session.query(`SET IDENTITY_INSERT ${names.baseTable} ON`);
   try {
@@ -273,6 +279,23 @@ export async function writeRows(session: MssqlSession, table: TableSchema, names
   } finally {
     // IDENTITY_INSERT is a session setting that only one table may hold: never leave it on a pooled connection.
     if (identity) await session.query(`SET IDENTITY_INSERT ${names.baseTable} OFF`);
+  }
+}
+
+/** HS_DATA_REJECTED, so the transfer keeps the row as a failed record, when an incoming row changes a non-key IDENTITY value. */
+async function refuseChangedIdentity(session: MssqlSession, table: TableSchema, names: TrackingNames, columns: readonly NativeColumn[]): Promise<void> {
+  for (const [index, column] of table.columns.entries()) {
+    if (columns[index]?.identity !== true || table.primaryKey.includes(column.name)) continue;
+    const changed = await session.query(
+      `SELECT TOP (1) 1 AS changed FROM ${names.batchTable} h JOIN ${names.baseTable} b ON ${baseKeyMatch(table)}
+       WHERE h.deleted = 0 AND h.existed = 1 AND EXISTS (SELECT b.${quoteIdentifier(column.name)} EXCEPT SELECT h.${batchColumn(table, index)})`,
+    );
+    if (changed.length > 0) {
+      throw new HubsyncError(
+        ErrorCode.DataRejected,
+        `column "${tableId(table)}.${column.name}" is an IDENTITY column here: its value is set on insert and cannot be changed`,
+      );
+    }
   }
 }
 

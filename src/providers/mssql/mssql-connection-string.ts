@@ -175,6 +175,8 @@ function fromUrl(text: string): MssqlConnectionSettings {
 
 /** `tcp:host,port`, `host\instance`, `host`; `(local)` and `.` mean this machine. */
 function serverAddress(text: string): { server: string; port: number; instance: string | null } {
+  // Named pipes (np:), shared memory (lpc:) and the admin connection (admin:) would otherwise read as a host "np:".
+  if (/^\s*(np|lpc|admin):/i.test(text)) throw invalid('only TCP is supported: Server must be host, host,port or host\\instance');
   const match = /^(?:tcp:)?([^,\\]+)(?:\\([^,]+))?(?:,(\d{1,5}))?$/i.exec(text.trim());
   if (match === null) throw invalid('Server must be host, host,port or host\\instance (named pipes are not supported)');
   const [, host = '', instance, portText] = match;

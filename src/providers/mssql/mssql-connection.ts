@@ -56,7 +56,8 @@ export async function openMssqlDatabase(connectionString: string): Promise<Mssql
   return new PooledDatabase(driver, pool, settings.target);
 }
 
-async function driverConfig(settings: MssqlConnectionSettings): Promise<Mssql.config> {
+/** Exported for tests: the driver configuration each connection-string form becomes. */
+export async function driverConfig(settings: MssqlConnectionSettings): Promise<Mssql.config> {
   const { target } = settings;
   const options: Mssql.IOptions = {
     encrypt: settings.encrypt,

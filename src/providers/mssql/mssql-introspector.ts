@@ -101,6 +101,16 @@ export function nativeColumnOf(row: ColumnRow): NativeColumn {
   };
 }
 
+/**
+ * SQL Server's IDENTITY takes an explicit value only on insert under SET IDENTITY_INSERT and is
+ * never updated: PostgreSQL's GENERATED ALWAYS semantics. Computed columns and the period and
+ * ledger columns the server writes itself (GENERATED ALWAYS AS ROW START, ...) are generated.
+ */
+function engineFlags(column: NativeColumn): Pick<ColumnInfo, 'identity' | 'generated'> {
+  const generated = column.unwritable === 'computed' || column.unwritable === 'generated always';
+  return { ...(column.identity ? { identity: 'always' } : {}), ...(generated ? { generated: true } : {}) };
+}
+
 /** The user's tables in every schema as the catalogue describes them; one table when `table` is given. */
 export async function introspectTables(runner: QueryRunner, table: TableName | null = null): Promise<TableInfo[]> {
   const columns = await runner.query<ColumnRow>(columnsSql, nameParams(table));
@@ -124,6 +134,7 @@ export async function introspectTables(runner: QueryRunner, table: TableName | n
       nativeType: column.unwritable === null ? nativeSpelling(column) : `${nativeSpelling(column)} ${column.unwritable}`,
       type: logicalTypeOf(column),
       nullable: column.nullable,
+      ...engineFlags(column),
     });
   }
   const byIndex = new Map<string, { table: string; name: string; primary: boolean; unique: boolean; plain: boolean; columns: string[] }>();

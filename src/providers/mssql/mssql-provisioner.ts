@@ -9,6 +9,8 @@ import {
   backfillSql,
   dropMetadataSql,
   dropTrackingSql,
+  idColumnWidthsSql,
+  idColumns,
   metaTable,
   metadataDdl,
   namesOf,
@@ -16,9 +18,11 @@ import {
   trackedTable,
   trackingDdl,
   trackingNames,
+  tableIdLength,
   trackingSchemaVersion,
+  widenIdColumnSql,
 } from './mssql-tracking-sql.js';
-import { comparesExactly, type NativeColumn } from './mssql-types.js';
+import { comparesExactly, logicalTypeOf, nativeSpelling, type NativeColumn } from './mssql-types.js';
 
 /** Provisioning and deprovisioning of one database take turns on this application lock. */
 const provisioningLock = 'hubsync.provision';
@@ -27,6 +31,7 @@ const provisioningLock = 'hubsync.provision';
 export async function provisionTables(session: MssqlSession, tables: readonly TableSchema[]): Promise<void> {
   await takeProvisioningLock(session);
   for (const statement of metadataDdl) await session.query(statement);
+  await widenIdColumns(session);
   await session.query(`IF NOT EXISTS (SELECT 1 FROM ${metaTable} WHERE [key] = N'schema_version') INSERT INTO ${metaTable} ([key], value) VALUES (N'schema_version', @p1)`, [
     { type: 'nvarchar', value: trackingSchemaVersion },
   ]);
@@ -36,6 +41,24 @@ export async function provisionTables(session: MssqlSession, tables: readonly Ta
   }
 }
 
+/** Databases provisioned before schemas were synced keep table ids in nvarchar(128): widened once, so a long schema-qualified id fits. */
+async function widenIdColumns(session: MssqlSession): Promise<void> {
+  const [widths] = await session.query<Record<string, number | null>>(idColumnWidthsSql);
+  for (const [index, id] of idColumns.entries()) {
+    const bytes = widths?.[`w${index}`];
+    if (typeof bytes !== 'number' || bytes >= tableIdLength * 2) continue;
+    const primaryKey = id.primaryKey === null ? null : await primaryKeyName(session, id.table);
+    for (const statement of widenIdColumnSql(id, primaryKey)) await session.query(statement);
+  }
+}
+
+async function primaryKeyName(session: MssqlSession, table: string): Promise<string | null> {
+  const rows = await session.query<{ name: string }>(`SELECT name FROM sys.key_constraints WHERE parent_object_id = OBJECT_ID(@p1) AND type = 'PK'`, [
+    { type: 'nvarchar', value: table },
+  ]);
+  return rows[0]?.name ?? null;
+}
+
 async function track(session: MssqlSession, table: TableSchema): Promise<void> {
   const native = await nativeColumns(session, table);
   if (native === null) throw new HubsyncError(ErrorCode.TableNotFound, `Table "${table.name}" does not exist in schema "${schemaOf(table)}"`);
@@ -43,8 +66,11 @@ async function track(session: MssqlSession, table: TableSchema): Promise<void> {
   const keys: NativeColumn[] = table.primaryKey.map((name) => {
     const column = native.get(name);
     if (column === undefined) throw new HubsyncError(ErrorCode.ColumnNotFound, `Column "${name}" does not exist in table "${table.name}"`);
-    if (!comparesExactly(column)) {
-      throw new HubsyncError(ErrorCode.SchemaMismatch, `Primary-key column "${name}" of table "${table.name}" has a type that cannot be compared exactly`);
+    if (logicalTypeOf(column) === null || !comparesExactly(column)) {
+      throw new HubsyncError(
+        ErrorCode.SchemaMismatch,
+        `Primary-key column "${name}" of table "${tableId(table)}" has type ${nativeSpelling(column)}, which hubsync cannot sync or compare exactly`,
+      );
     }
     return column;
   });

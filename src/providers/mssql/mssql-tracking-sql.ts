@@ -23,6 +23,16 @@ export const positionsTable = qualifiedName(trackingSchema, 'positions');
 
 export const trackingSchemaVersion = '1';
 
+/**
+ * Characters of a table id (tableId: `schema.name`, a part with a dot in quotes) in hubsync's
+ * tables: two sysnames, a dot and quotes fit. Databases provisioned before schemas were synced
+ * have nvarchar(128) there and are widened (idColumns).
+ */
+export const tableIdLength = 300;
+
+/** SQL Server names objects in at most 128 characters. */
+const maxIdentifierLength = 128;
+
 /** The session key the triggers read the applying scope from (invariant 2). */
 export const scopeKey = 'hubsync.scope';
 
@@ -33,8 +43,8 @@ export const metadataDdl: readonly string[] = [
    CREATE TABLE ${metaTable} ([key] nvarchar(128) NOT NULL PRIMARY KEY, value nvarchar(max) NULL)`,
   `IF OBJECT_ID(${quoteLiteral(trackedTable)}, N'U') IS NULL
    CREATE TABLE ${trackedTable} (
-     table_name nvarchar(300) NOT NULL PRIMARY KEY,
-     tracking_table nvarchar(300) NOT NULL,
+     table_name nvarchar(${tableIdLength}) NOT NULL PRIMARY KEY,
+     tracking_table nvarchar(${tableIdLength}) NOT NULL,
      trigger_prefix nvarchar(128) NOT NULL,
      schema_name nvarchar(128) NULL)`,
   // See postgres-tracking-sql.ts: table_name is the table's id, schema_name NULL for "dbo".
@@ -43,11 +53,37 @@ export const metadataDdl: readonly string[] = [
   `IF OBJECT_ID(${quoteLiteral(positionsTable)}, N'U') IS NULL
    CREATE TABLE ${positionsTable} (
      source_scope nvarchar(128) NOT NULL,
-     table_name nvarchar(300) NOT NULL,
+     table_name nvarchar(${tableIdLength}) NOT NULL,
      position nvarchar(max) NULL,
      updated_at datetime2(7) NOT NULL,
      PRIMARY KEY (source_scope, table_name))`,
 ];
+
+/** A column of hubsync's own tables that holds a table id, with the primary key it is part of. */
+export interface IdColumn {
+  readonly table: string;
+  readonly column: string;
+  readonly primaryKey: readonly string[] | null;
+}
+
+export const idColumns: readonly IdColumn[] = [
+  { table: trackedTable, column: 'table_name', primaryKey: ['table_name'] },
+  { table: trackedTable, column: 'tracking_table', primaryKey: null },
+  { table: positionsTable, column: 'table_name', primaryKey: ['source_scope', 'table_name'] },
+];
+
+/** One row: the width in bytes of each id column (w0, w1, ... in idColumns' order), NULL where it is missing. */
+export const idColumnWidthsSql = `SELECT ${idColumns
+  .map((id, index) => `COL_LENGTH(${quoteLiteral(id.table)}, ${quoteLiteral(id.column)}) AS w${index}`)
+  .join(', ')}`;
+
+/** Widens an id column to tableIdLength; a key column cannot be altered while its primary key exists, so the key is dropped and recreated under its own name. */
+export function widenIdColumnSql(id: IdColumn, primaryKeyName: string | null): string[] {
+  const alter = `ALTER TABLE ${id.table} ALTER COLUMN ${id.column} nvarchar(${tableIdLength}) NOT NULL`;
+  if (id.primaryKey === null || primaryKeyName === null) return [alter];
+  const key = quoteIdentifier(primaryKeyName);
+  return [`ALTER TABLE ${id.table} DROP CONSTRAINT ${key}`, alter, `ALTER TABLE ${id.table} ADD CONSTRAINT ${key} PRIMARY KEY (${id.primaryKey.join(', ')})`];
+}
 
 export interface TrackingNames {
   /** Quoted and schema-qualified, ready for SQL. */
@@ -70,7 +106,9 @@ export interface TrackingNames {
 /** Derived from the table's id, as on PostgreSQL (see postgres-tracking-sql.ts). */
 export function trackingNames(table: TableName): TrackingNames {
   const id = tableId(table);
-  return namesOf(table, trackingTableName(id), derivedPrefix(id));
+  const readable = trackingTableName(id);
+  // A schema-qualified id can be longer than a name may be: such a table's tracking table takes the derived prefix.
+  return namesOf(table, readable.length <= maxIdentifierLength ? readable : derivedPrefix(id), derivedPrefix(id));
 }
 
 export function namesOf(table: TableName, trackingTable: string, triggerPrefix: string): TrackingNames {

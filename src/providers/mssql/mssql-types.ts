@@ -55,8 +55,10 @@ export function logicalTypeOf(column: NativeColumn): LogicalType | null {
     case 'float':
       return column.precision <= 24 ? { kind: 'float32' } : { kind: 'float64' };
     case 'char':
-    case 'varchar':
     case 'nchar':
+      // Padded with spaces to n: a member must pad too, or its values would differ (see canHold).
+      return length === undefined ? { kind: 'text' } : { kind: 'text', maxLength: length, fixedLength: true };
+    case 'varchar':
     case 'nvarchar':
       return length === undefined ? { kind: 'text' } : { kind: 'text', maxLength: length };
     case 'text':
@@ -156,7 +158,7 @@ export function nativeTypeOf(type: LogicalType, isKey: boolean): string {
     case 'float64':
       return 'float';
     case 'text':
-      if (type.maxLength !== undefined && type.maxLength <= 4000) return `nvarchar(${whole(type.maxLength)})`;
+      if (type.maxLength !== undefined && type.maxLength <= 4000) return `${type.fixedLength === true ? 'nchar' : 'nvarchar'}(${whole(type.maxLength)})`;
       return isKey ? `nvarchar(${keyTextLength})` : 'nvarchar(max)';
     case 'boolean':
       return 'bit';

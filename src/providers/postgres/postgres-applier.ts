@@ -6,6 +6,7 @@ import { ErrorCode, HubsyncError } from '../../errors.js';
 import type { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { sqlState } from './postgres-errors.js';
 import { copyChunks } from './postgres-copy.js';
+import { microsecondTime } from '../time-fraction.js';
 import { afterCursorSql, baseRowJoin, decodeTrackedRow, trackedRowSelect } from './postgres-change-reader.js';
 import { quoteIdentifier } from './postgres-identifiers.js';
 import { batchColumn, batchKeyColumn } from '../tracking-names.js';
@@ -165,7 +166,7 @@ function* batchRows(table: TableSchema, changes: readonly Change[]): Generator<r
       ord,
       isDelete,
       change.changedAt,
-      ...table.columns.map((_, index) => (isDelete && isKey[index] !== true ? null : (change.values[index] ?? null))),
+      ...table.columns.map((column, index) => (isDelete && isKey[index] !== true ? null : microsecondTime(column.type, change.values[index] ?? null, 'PostgreSQL'))),
     ];
   }
 }

@@ -14,6 +14,7 @@ import {
   trackingTableName,
 } from './sqlite-tracking-sql.js';
 import { toParameter, type SqliteParameter, type SqliteValue } from './sqlite-types.js';
+import { microsecondTime } from '../time-fraction.js';
 
 /**
  * Applies one batch in one IMMEDIATE transaction, and records the position it reached in the
@@ -206,7 +207,7 @@ function prepareWriter(db: Database.Database, table: TableSchema, sourceScope: s
       }
       return removed;
     }
-    const changed = upsert.run(...table.columns.map((column, position) => toParameter(change.values[position] ?? null, column.type))).changes;
+    const changed = upsert.run(...table.columns.map((column, position) => toParameter(microsecondTime(column.type, change.values[position] ?? null, 'SQLite'), column.type))).changes;
     if (changed > 0) keepChangeTime.run(change.changedAt, ...key);
     // Found as it says: no trigger re-tagged the key, whose tracking row may still hold this
     // database's own earlier change; it now counts as the source's (no false conflict later).
