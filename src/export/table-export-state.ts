@@ -4,7 +4,7 @@ import { ErrorCode, HubsyncError } from '../errors.js';
 import { readPages } from '../state/read-pages.js';
 import { descendingTime, escapeKey } from '../state/table-keys.js';
 import { TableRecords, type Revised } from '../state/table-records.js';
-import { writeIfMatch } from '../state/write-if-match.js';
+import { TableDefinitions } from '../state/table-definitions.js';
 import type { Page, PageRequest } from '../engine/state-store.js';
 import type { ExportProfileStore, ProfileDefinition, StoredProfile } from './export-profile-store.js';
 import { tableClient, type TableStateConnection } from '../state/table-state-store.js';
@@ -54,7 +54,7 @@ class TableExportState implements ServiceExportState {
   private readonly failures: TableRecords<ExportFailure>;
   private readonly runs: TableRecords<ExportRunRecord>;
   private readonly latency: TableRecords<LatencyBatch>;
-  private readonly profiles: TableRecords<ProfileDefinition>;
+  private readonly profiles: TableDefinitions<ProfileDefinition>;
   private created: Promise<void> | undefined;
 
   constructor(private readonly clients: Readonly<Record<TableName, TableClient>>) {
@@ -63,7 +63,7 @@ class TableExportState implements ServiceExportState {
     this.failures = new TableRecords(clients.ExportFailures, { timeKey: (failure) => escapeKey(failure.failedAt), descending: false }, ready);
     this.runs = new TableRecords(clients.ExportRuns, { timeKey: (run) => descendingTime(run.startedAt), descending: true }, ready);
     this.latency = new TableRecords(clients.ExportLatency, { timeKey: (batch) => escapeKey(batch.at), descending: false }, ready);
-    this.profiles = new TableRecords(clients.ExportProfiles, { timeKey: (definition) => escapeKey(definition.name), descending: false }, ready);
+    this.profiles = new TableDefinitions(clients.ExportProfiles, ready, profilesPartition, 'export profile');
   }
 
   async listTables(profile: string): Promise<ExportTableState[]> {
@@ -123,23 +123,20 @@ class TableExportState implements ServiceExportState {
     for (const batch of old) await this.latency.delete(escapeKey(profile), batch.id);
   }
 
-  async putProfile(definition: ProfileDefinition, ifMatch?: string | null): Promise<StoredProfile> {
-    const etag = await writeIfMatch(this.profiles, profilesPartition, definition.name, definition, ifMatch, `export profile "${definition.name}"`);
-    return { definition, etag };
+  putProfile(definition: ProfileDefinition, ifMatch?: string | null): Promise<StoredProfile> {
+    return this.profiles.put(definition, ifMatch);
   }
 
-  async getProfile(name: string): Promise<StoredProfile | null> {
-    const stored = await this.profiles.get(profilesPartition, name);
-    return stored === null ? null : storedProfile(stored);
+  getProfile(name: string): Promise<StoredProfile | null> {
+    return this.profiles.get(name);
   }
 
-  async listProfiles(page?: PageRequest): Promise<Page<StoredProfile>> {
-    const listed = await this.profiles.list(profilesPartition, page);
-    return { items: listed.items.map(storedProfile), continuationToken: listed.continuationToken };
+  listProfiles(page?: PageRequest): Promise<Page<StoredProfile>> {
+    return this.profiles.list(page);
   }
 
   deleteProfile(name: string): Promise<boolean> {
-    return this.profiles.delete(profilesPartition, name);
+    return this.profiles.delete(name);
   }
 
   async close(): Promise<void> {
@@ -161,8 +158,4 @@ class TableExportState implements ServiceExportState {
     );
     return this.created;
   }
-}
-
-function storedProfile(stored: Revised<ProfileDefinition>): StoredProfile {
-  return { definition: stored.value, etag: stored.revision };
 }

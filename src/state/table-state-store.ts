@@ -17,7 +17,7 @@ import { ErrorCode, HubsyncError } from '../errors.js';
 import { TableCheckpoints } from './table-checkpoints.js';
 import { descendingTime, escapeKey } from './table-keys.js';
 import { TableRecords, type Revised } from './table-records.js';
-import { writeIfMatch } from './write-if-match.js';
+import { TableDefinitions } from './table-definitions.js';
 
 /**
  * A connection string (keys stay in the secret store and arrive through it), or an endpoint and
@@ -74,7 +74,7 @@ class TableStateStore implements StateStore {
   private readonly conflicts: TableRecords<ConflictRecord>;
   private readonly failures: TableRecords<FailedRecord>;
   private readonly runs: TableRecords<RunRecord>;
-  private readonly groups: TableRecords<GroupDefinition>;
+  private readonly groups: TableDefinitions<GroupDefinition>;
   private created: Promise<void> | undefined;
 
   constructor(private readonly clients: Readonly<Record<TableName, TableClient>>) {
@@ -83,7 +83,7 @@ class TableStateStore implements StateStore {
     this.conflicts = new TableRecords(clients.Conflicts, { timeKey: (c) => escapeKey(c.detectedAt), descending: false }, ready);
     this.failures = new TableRecords(clients.Failures, { timeKey: (f) => escapeKey(f.failedAt), descending: false }, ready);
     this.runs = new TableRecords(clients.Runs, { timeKey: (r) => descendingTime(r.startedAt), descending: true }, ready);
-    this.groups = new TableRecords(clients.Groups, { timeKey: (g) => escapeKey(g.name), descending: false }, ready);
+    this.groups = new TableDefinitions(clients.Groups, ready, groupsPartition, 'group');
   }
 
   getCheckpoint(key: CheckpointKey): Promise<Cursor | null> {
@@ -161,23 +161,20 @@ class TableStateStore implements StateStore {
     return values(await this.runs.list(escapeKey(group), page));
   }
 
-  async putGroup(definition: GroupDefinition, ifMatch?: string | null): Promise<StoredGroup> {
-    const etag = await writeIfMatch(this.groups, groupsPartition, definition.name, definition, ifMatch, `group "${definition.name}"`);
-    return { definition, etag };
+  putGroup(definition: GroupDefinition, ifMatch?: string | null): Promise<StoredGroup> {
+    return this.groups.put(definition, ifMatch);
   }
 
-  async getGroup(name: string): Promise<StoredGroup | null> {
-    const stored = await this.groups.get(groupsPartition, name);
-    return stored === null ? null : storedGroup(stored);
+  getGroup(name: string): Promise<StoredGroup | null> {
+    return this.groups.get(name);
   }
 
-  async listGroups(page?: PageRequest): Promise<Page<StoredGroup>> {
-    const listed = await this.groups.list(groupsPartition, page);
-    return { items: listed.items.map(storedGroup), continuationToken: listed.continuationToken };
+  listGroups(page?: PageRequest): Promise<Page<StoredGroup>> {
+    return this.groups.list(page);
   }
 
   deleteGroup(name: string): Promise<boolean> {
-    return this.groups.delete(groupsPartition, name);
+    return this.groups.delete(name);
   }
 
   async close(): Promise<void> {
@@ -199,8 +196,4 @@ class TableStateStore implements StateStore {
 
 function values<T>(page: Page<Revised<T>>): Page<T> {
   return { items: page.items.map((item) => item.value), continuationToken: page.continuationToken };
-}
-
-function storedGroup(stored: Revised<GroupDefinition>): StoredGroup {
-  return { definition: stored.value, etag: stored.revision };
 }
