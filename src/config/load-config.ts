@@ -23,14 +23,15 @@ export async function loadGroupConfig(path: string): Promise<LoadedConfig> {
   return { group: parsed.data, path: absolute, directory: dirname(absolute) };
 }
 
-export async function readConfigText(path: string): Promise<string> {
+/** `kind` names the file in messages: a sync group's "config file", an export "profile file". */
+export async function readConfigText(path: string, kind = 'config file'): Promise<string> {
   try {
     // Editors on Windows like to save JSON with a byte-order mark, which JSON.parse rejects.
     return (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   } catch (error) {
     const code = String((error as NodeJS.ErrnoException).code);
     const reason = readFailures[code] ?? code;
-    throw new HubsyncError(ErrorCode.ConfigInvalid, `cannot read config file ${path}: ${reason}`, { cause: error });
+    throw new HubsyncError(ErrorCode.ConfigInvalid, `cannot read ${kind} ${path}: ${reason}`, { cause: error });
   }
 }
 
@@ -40,17 +41,17 @@ const readFailures: Readonly<Record<string, string>> = {
   EACCES: 'permission denied',
 };
 
-export function parseJson(path: string, text: string): unknown {
+export function parseJson(path: string, text: string, kind = 'config file'): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
     const offset = findJsonErrorOffset(text) ?? text.length;
     const { line, column } = positionOf(text, offset);
     // The parser's own message is left out on purpose: it may quote a literal connection string.
-    throw invalid(path, `not valid JSON at line ${line}, column ${column}`);
+    throw invalid(path, `not valid JSON at line ${line}, column ${column}`, kind);
   }
 }
 
-export function invalid(path: string, detail: string): HubsyncError {
-  return new HubsyncError(ErrorCode.ConfigInvalid, `invalid config file ${path}: ${detail}`);
+export function invalid(path: string, detail: string, kind = 'config file'): HubsyncError {
+  return new HubsyncError(ErrorCode.ConfigInvalid, `invalid ${kind} ${path}: ${detail}`);
 }

@@ -4,6 +4,8 @@ import { invalid, parseJson, readConfigText } from '../config/load-config.js';
 import type { ExportProfile } from './export-profile.js';
 import { exportProfileSchema } from './export-profile-schema.js';
 
+const profileFile = 'profile file';
+
 export interface LoadedProfile {
   readonly profile: ExportProfile;
   /** Absolute path of the profile file. */
@@ -15,13 +17,13 @@ export interface LoadedProfile {
 /** Reads and validates an export profile file; every problem is HS_CONFIG_INVALID naming the file. */
 export async function loadExportProfile(path: string): Promise<LoadedProfile> {
   const absolute = resolve(path);
-  const profile = parseExportProfile(parseJson(absolute, await readConfigText(absolute)), absolute);
+  const profile = parseExportProfile(parseJson(absolute, await readConfigText(absolute, profileFile), profileFile), absolute);
   return { profile, path: absolute, directory: dirname(absolute) };
 }
 
-/** Validates a profile given as JSON (a file's content, an API request body); `where` names it in errors. */
+/** Validates a profile file's content; `where` names it in errors. */
 export function parseExportProfile(value: unknown, where: string): ExportProfile {
   const parsed = exportProfileSchema.safeParse(value, { error: describeIssue });
-  if (!parsed.success) throw invalid(where, formatIssues(parsed.error.issues));
+  if (!parsed.success) throw invalid(where, formatIssues(parsed.error.issues), profileFile);
   return parsed.data;
 }

@@ -86,6 +86,7 @@ describe('hubsync export on the command line', () => {
     const result = await hubsync('run');
     assert.equal(result.code, 2);
     const line = singleErrorLine(result);
+    assert.match(line, /^hubsync: invalid profile file \S+profile\.json: /);
     assert.match(line, /destination\.prefix: must be 1-14 letters and digits/);
     assert.match(line, /retryCount: must be at most 20/);
     await writeProfile();
