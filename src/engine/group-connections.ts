@@ -40,11 +40,15 @@ export class GroupNodes {
     return { definition, provider };
   }
 
-  /** Every member, opened one after another so a failure leaves no half-opened set behind. */
+  /**
+   * Every member, opened at once: a run with nothing to do is mostly connection set-up. Each
+   * attempt is awaited before a failure is reported, so `close` finds every database that opened.
+   */
   async members(): Promise<ConnectedMember[]> {
-    const members: ConnectedMember[] = [];
-    for (const definition of this.group.members) members.push(await this.member(definition.name));
-    return members;
+    const outcomes = await Promise.allSettled(this.group.members.map((definition) => this.member(definition.name)));
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    return outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   }
 
   async close(): Promise<void> {

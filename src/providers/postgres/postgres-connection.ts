@@ -49,6 +49,16 @@ export interface QueryOutcome<T> {
 }
 
 export class PostgresConnection implements QueryRunner {
+  /**
+   * The connection `query` runs on. Those reads are small (catalogue, positions, watermark, which
+   * tables changed) and a run's legs ask them of one database at once: queued on one connection
+   * each waits about a millisecond, where the pool would open a connection for it, which costs
+   * more than the read. Row reads and transactions take the pool's other connections.
+   */
+  private lane: Promise<pg.PoolClient> | undefined;
+  /** The last query given to the lane: the next one starts when it has settled. */
+  private laneTail: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly target: Target,
@@ -57,7 +67,7 @@ export class PostgresConnection implements QueryRunner {
   static async open(connectionString: string): Promise<PostgresConnection> {
     const { config, target } = parsePostgresConnection(connectionString);
     // Options the connection string sets replace sessionOptions; the TimeZone check below says so.
-    const pool = new pg.Pool({ options: sessionOptions, ...config, types, max: 4, connectionTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({ options: sessionOptions, ...config, types, max: 5, connectionTimeoutMillis: 30_000 });
     // Without a listener an idle client's error (a server restart) would crash the process; the
     // next query on the pool reports the failure instead.
     pool.on('error', () => undefined);
@@ -71,19 +81,39 @@ export class PostgresConnection implements QueryRunner {
         );
       }
     } catch (error) {
-      await pool.end();
+      await connection.close();
       throw error;
     }
     return connection;
   }
 
   async query<T extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<QueryOutcome<T>> {
+    const run = this.laneTail.then(async () => (await this.laneClient()).query<T>(sql, [...params]));
+    this.laneTail = run.catch(() => undefined);
     try {
-      const result = await this.pool.query<T>(sql, [...params]);
+      const result = await run;
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw mapPostgresError(error, this.target);
     }
+  }
+
+  private laneClient(): Promise<pg.PoolClient> {
+    if (this.lane !== undefined) return this.lane;
+    const lane: Promise<pg.PoolClient> = this.pool.connect().then((client) => {
+      // A broken connection (a server restart) is left behind, and the next query opens another.
+      client.on('error', () => {
+        if (this.lane !== lane) return;
+        this.lane = undefined;
+        client.release(true);
+      });
+      return client;
+    });
+    this.lane = lane;
+    lane.catch(() => {
+      if (this.lane === lane) this.lane = undefined;
+    });
+    return lane;
   }
 
   async queryArrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
@@ -123,6 +153,9 @@ export class PostgresConnection implements QueryRunner {
   }
 
   async close(): Promise<void> {
+    const lane = this.lane;
+    this.lane = undefined;
+    if (lane !== undefined) (await lane.catch(() => undefined))?.release();
     await this.pool.end();
   }
 }

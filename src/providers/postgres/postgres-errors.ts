@@ -37,6 +37,9 @@ export function mapPostgresError(error: unknown, target: PostgresTarget): unknow
 }
 
 /** The SQLSTATE behind a mapped error, for the few places that react to one particular state. */
+/** SQLSTATE of a statement naming a table that does not exist: here, a database hubsync never provisioned. */
+export const undefinedTable = '42P01';
+
 export function sqlState(error: unknown): string | undefined {
   if (!(error instanceof HubsyncError)) return undefined;
   const cause: unknown = error.cause;

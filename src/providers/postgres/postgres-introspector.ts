@@ -42,7 +42,7 @@ const userTables = `
  * parent. Generated columns cannot be written, so they are reported with no logical type.
  */
 const columnsSql = `
-SELECT n.nspname AS schema_name, c.relname AS table_name, a.attname AS column_name,
+SELECT n.nspname AS schema_name, c.relname AS table_name, a.attnum AS position, a.attname AS column_name,
        format_type(a.atttypid, a.atttypmod) AS native_type,
        a.atttypid AS type_oid, a.atttypmod AS typmod, a.attnotnull AS not_null,
        a.attgenerated <> '' AS generated, a.attidentity::text AS identity
@@ -73,10 +73,21 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE ${userTables}
 ORDER BY n.nspname, c.relname, i.relname`;
 
+/**
+ * Both lists in one statement: a run opens its connections anew, and a second query in flight
+ * would make the pool open a second connection, which costs more than the catalogue read itself.
+ */
+const catalogueSql = `
+SELECT (SELECT coalesce(json_agg(c ORDER BY c.schema_name, c.table_name, c.position), '[]') FROM (${columnsSql}) c) AS columns,
+       (SELECT coalesce(json_agg(i ORDER BY i.schema_name, i.table_name, i.index_name), '[]') FROM (${indexesSql}) i) AS indexes`;
+
 /** The user's tables in every schema as the catalogue describes them; one table when `table` is given. */
 export async function introspectTables(runner: QueryRunner, table: TableName | null = null): Promise<TableInfo[]> {
   const params = table === null ? [null, null] : [schemaOf(table), table.name];
-  const [columns, indexes] = await Promise.all([runner.query<ColumnRow>(columnsSql, params), runner.query<IndexRow>(indexesSql, params)]);
+  // json comes back as text: the pool keeps json's text form (postgres-connection.ts).
+  const { rows } = await runner.query<{ columns: string; indexes: string }>(catalogueSql, params);
+  const columns = { rows: JSON.parse(rows[0]?.columns ?? '[]') as ColumnRow[] };
+  const indexes = { rows: JSON.parse(rows[0]?.indexes ?? '[]') as IndexRow[] };
   const tables = new Map<string, { name: TableName; columns: ColumnInfo[]; primaryKey: string[]; indexes: IndexInfo[] }>();
   for (const row of columns.rows) {
     const name = tableNameOf(row);

@@ -22,7 +22,7 @@ import { changedTables } from './postgres-changed-tables.js';
 import { PostgresTableSnapshot } from './postgres-snapshot.js';
 import { readChanges, readRows } from './postgres-change-reader.js';
 import { PostgresConnection } from './postgres-connection.js';
-import { sqlState } from './postgres-errors.js';
+import { sqlState, undefinedTable } from './postgres-errors.js';
 import { qualifiedTableName, quoteIdentifier } from './postgres-identifiers.js';
 import { tableId, type TableName } from '../../engine/table-name.js';
 import { introspectTables } from './postgres-introspector.js';
@@ -134,7 +134,7 @@ class PostgresProvider implements Provider {
       );
       return new Map(rows.map((row) => [row.table_name, row.position]));
     } catch (error) {
-      if (sqlState(error) === '42P01') return new Map();
+      if (sqlState(error) === undefinedTable) return new Map();
       throw error;
     }
   }
@@ -172,7 +172,7 @@ class PostgresProvider implements Provider {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof HubsyncError && sqlState(error) === '42P01' && !(await trackedTableNames(this.connection)).includes(tableId(table))) {
+      if (error instanceof HubsyncError && sqlState(error) === undefinedTable && !(await trackedTableNames(this.connection)).includes(tableId(table))) {
         throw new HubsyncError(ErrorCode.NotProvisioned, `Table "${tableId(table)}" is not provisioned for hubsync in this database`, {
           cause: error,
         });

@@ -1,7 +1,7 @@
 import type { TableSchema } from '../../engine/types.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
 import type { PostgresSession, QueryRunner } from './postgres-connection.js';
-import { sqlState } from './postgres-errors.js';
+import { sqlState, undefinedTable } from './postgres-errors.js';
 import { quoteIdentifier, schemaOf, trackingSchema } from './postgres-identifiers.js';
 import { tableId } from '../../engine/table-name.js';
 import { trackedTableName } from '../tracking-names.js';
@@ -104,7 +104,15 @@ export async function tablesExist(runner: QueryRunner, names: readonly string[])
  * earlier version), so the engine provisions again and the metadata is brought up to date.
  */
 export async function trackedTableNames(runner: QueryRunner): Promise<string[]> {
-  if (!(await tablesExist(runner, [trackedTable, positionsTable]))) return [];
-  const { rows } = await runner.query<{ table_name: string }>(`SELECT table_name FROM ${trackedTable} ORDER BY table_name`);
-  return rows.map((row) => row.table_name);
+  // One round trip, asked of every database on every run; a database never provisioned answers 42P01.
+  try {
+    const { rows } = await runner.query<{ table_name: string }>(
+      `SELECT table_name FROM ${trackedTable} WHERE pg_catalog.to_regclass($1) IS NOT NULL ORDER BY table_name`,
+      [positionsTable],
+    );
+    return rows.map((row) => row.table_name);
+  } catch (error) {
+    if (sqlState(error) === undefinedTable) return [];
+    throw error;
+  }
 }
