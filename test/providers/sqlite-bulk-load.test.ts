@@ -87,6 +87,27 @@ describe('SQLite bulk load from another SQLite file', () => {
       assert.deepEqual(native.stored, paged.stored);
     }));
 
+  it('copies into a table the destination names otherwise (a member name mapped by the group)', () =>
+    withDb(sqliteHarness, async (source) => {
+      await source.provider.createTable(table);
+      await source.provider.provision([table]);
+      await fillSource(source);
+      await withDb(sqliteHarness, async (destination) => {
+        const goods = { ...table, name: 'goods' };
+        await destination.provider.createTable(goods);
+        await destination.provider.provision([goods]);
+        const before = (await source.provider.watermark()).stamp;
+        const watched = watchedPages(await source.provider.openSnapshot({ table, before, excludeScope: 'D' }));
+
+        const result = await destination.provider.bulkLoad({ table: goods, snapshot: watched.snapshot, sourceScope: 'S', through: 'end', pageSize: 2 });
+
+        assert.deepEqual(result, { applied: 4, alreadyApplied: false });
+        assert.equal(watched.pagesRead(), false);
+        assert.deepEqual(await destination.db.query('SELECT "id" FROM "goods" ORDER BY "id"'), [{ id: 1 }, { id: 2 }, { id: 4 }, { id: 5 }]);
+        assert.deepEqual(await destination.db.query('SELECT "pk_1" FROM "hubsync_tracking_goods" ORDER BY "pk_1"'), [1, 2, 3, 4, 5, 6].map((id) => ({ pk_1: id })));
+      });
+    }));
+
   it('loads by pages where a column is stored with another affinity: a copy would keep 1.5 without its scale', () =>
     withDb(sqliteHarness, async (source) => {
       // NUMERIC affinity here, TEXT in the DECIMAL_TEXT column createTable makes on the destination.
