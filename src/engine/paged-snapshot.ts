@@ -1,3 +1,4 @@
+import { ErrorCode, HubsyncError } from '../errors.js';
 import { cursorAfter, streamStart } from './cursor.js';
 import type { Change, EngineName, ReadChangesRequest, SnapshotRequest, TableSnapshot } from './provider.js';
 
@@ -19,6 +20,10 @@ export function pagedSnapshot(
       let after = streamStart;
       for (;;) {
         const changes = await readChanges({ ...request, after, limit: pageSize });
+        // An unreadable change carries its key only: loaded, it would be a row with its values
+        // missing. Refused, the load gives way to batches, which keep it as a failed record.
+        const unreadable = changes.find((change) => change.unreadable !== undefined);
+        if (unreadable !== undefined) throw new HubsyncError(ErrorCode.DataRejected, unreadable.unreadable ?? '');
         if (changes.length > 0) yield changes;
         if (changes.length < pageSize) return;
         after = cursorAfter(request.table, changes);

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ApplyResult, BulkLoadRequest } from '../../engine/provider.js';
 import { readPosition, recordPosition } from './sqlite-applier.js';
+import { attachSource, copyAttached, detachSource, type Loaded } from './sqlite-attached-copy.js';
 import { keyOf } from './sqlite-change-reader.js';
 import { quoteIdentifier, quoteIdentifiers } from './sqlite-identifiers.js';
 import { currentStampSql, insertTriggerName, metaTable, trackingColumnList, trackingKeyColumns, trackingTableName } from './sqlite-tracking-sql.js';
@@ -10,10 +11,11 @@ import { toParameter, type SqliteParameter } from './sqlite-types.js';
 const stagedKeys = 'temp."hubsync_bulk_keys"';
 
 /**
- * Fills an empty table in one IMMEDIATE transaction (see Provider.bulkLoad): one prepared insert
- * per row and the tracking rows in one INSERT ... SELECT, with the row-level insert trigger
- * dropped for the transaction and created again before it commits. SQLite has one writer, so no
- * local write can happen meanwhile: it waits (up to its busy timeout) and is tracked after.
+ * Fills an empty table in one IMMEDIATE transaction (see Provider.bulkLoad), with the row-level
+ * insert trigger dropped for the transaction and created again before it commits. SQLite has one
+ * writer, so no local write can happen meanwhile: it waits (up to its busy timeout) and is
+ * tracked after. From another SQLite file the stream is copied by SQL from the attached file;
+ * otherwise it comes page by page.
  */
 export async function bulkLoad(db: Database.Database, request: BulkLoadRequest): Promise<ApplyResult | null> {
   const { table } = request;
@@ -29,38 +31,51 @@ export async function bulkLoad(db: Database.Database, request: BulkLoadRequest):
     }
     const triggerSql = db.prepare<[string], string>(`SELECT "sql" FROM sqlite_schema WHERE "type" = 'trigger' AND "name" = ?`).pluck().get(trigger);
     if (triggerSql !== undefined) db.exec(`DROP TRIGGER ${quoteIdentifier(trigger)}`);
-    const keyColumns = quoteIdentifiers(trackingKeyColumns(table.primaryKey.length));
-    db.exec(`CREATE TEMP TABLE ${stagedKeys} (${keyColumns}, "op", "changed_at")`);
-    const insertRow = db.prepare<SqliteParameter[]>(
-      `INSERT INTO ${base} (${quoteIdentifiers(table.columns.map((column) => column.name))}) VALUES (${table.columns.map(() => '?').join(', ')})`,
-    );
-    const stageKey = db.prepare<SqliteParameter[]>(
-      `INSERT INTO ${stagedKeys} (${keyColumns}, "op", "changed_at") VALUES (${table.primaryKey.map(() => '?').join(', ')}, ?, ?)`,
-    );
-    let applied = 0;
-    for await (const page of request.snapshot.pages(request.pageSize)) {
-      for (const change of page) {
-        const isDelete = change.operation === 'delete';
-        if (!isDelete) {
-          insertRow.run(...table.columns.map((column, position) => toParameter(change.values[position] ?? null, column.type)));
-          applied += 1;
-        }
-        stageKey.run(...keyOf(table, change.values), isDelete ? 'D' : 'I', change.changedAt);
-      }
-    }
-    // A stamp per row, in the order the rows came, as the trigger would have given them.
-    db.prepare<[string]>(
-      `INSERT INTO ${tracking} (${trackingColumnList(table.primaryKey.length)})
-       SELECT ${keyColumns}, ${currentStampSql} + ROW_NUMBER() OVER (ORDER BY rowid), ?, "op", "changed_at" FROM ${stagedKeys}`,
-    ).run(request.sourceScope);
-    db.exec(`UPDATE ${quoteIdentifier(metaTable)} SET "value" = "value" + (SELECT count(*) FROM ${stagedKeys}) WHERE "key" = 'stamp'`);
-    db.exec(`DROP TABLE ${stagedKeys}`);
+    const source = attachSource(db, table, request.snapshot);
+    const loaded = source === null ? await loadByPages(db, request) : copyAttached(db, table, source, request.sourceScope);
+    // Bound as an integer: a JS number would be bound as a REAL and make the counter one.
+    db.prepare<[bigint]>(`UPDATE ${quoteIdentifier(metaTable)} SET "value" = "value" + ? WHERE "key" = 'stamp'`).run(BigInt(loaded.tracked));
     if (triggerSql !== undefined) db.exec(triggerSql);
     recordPosition(db, request.sourceScope, table.name, request.through);
     db.exec('COMMIT');
-    return { applied, alreadyApplied: false };
+    return { applied: loaded.rows, alreadyApplied: false };
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw error;
+  } finally {
+    detachSource(db);
   }
+}
+
+/** One prepared insert per row, and the tracking rows in one INSERT ... SELECT from the staged keys. */
+async function loadByPages(db: Database.Database, request: BulkLoadRequest): Promise<Loaded> {
+  const { table } = request;
+  const keyColumns = quoteIdentifiers(trackingKeyColumns(table.primaryKey.length));
+  db.exec(`CREATE TEMP TABLE ${stagedKeys} (${keyColumns}, "op", "changed_at")`);
+  const insertRow = db.prepare<SqliteParameter[]>(
+    `INSERT INTO ${quoteIdentifier(table.name)} (${quoteIdentifiers(table.columns.map((column) => column.name))}) VALUES (${table.columns.map(() => '?').join(', ')})`,
+  );
+  const stageKey = db.prepare<SqliteParameter[]>(
+    `INSERT INTO ${stagedKeys} (${keyColumns}, "op", "changed_at") VALUES (${table.primaryKey.map(() => '?').join(', ')}, ?, ?)`,
+  );
+  let rows = 0;
+  for await (const page of request.snapshot.pages(request.pageSize)) {
+    for (const change of page) {
+      const isDelete = change.operation === 'delete';
+      if (!isDelete) {
+        insertRow.run(...table.columns.map((column, position) => toParameter(change.values[position] ?? null, column.type)));
+        rows += 1;
+      }
+      stageKey.run(...keyOf(table, change.values), isDelete ? 'D' : 'I', change.changedAt);
+    }
+  }
+  // A stamp per row, in the order the rows came, as the trigger would have given them.
+  const tracked = db
+    .prepare<[string]>(
+      `INSERT INTO ${quoteIdentifier(trackingTableName(table.name))} (${trackingColumnList(table.primaryKey.length)})
+       SELECT ${keyColumns}, ${currentStampSql} + ROW_NUMBER() OVER (ORDER BY rowid), ?, "op", "changed_at" FROM ${stagedKeys}`,
+    )
+    .run(request.sourceScope).changes;
+  db.exec(`DROP TABLE ${stagedKeys}`);
+  return { rows, tracked };
 }

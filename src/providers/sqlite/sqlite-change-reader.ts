@@ -20,15 +20,33 @@ interface TrackedVersion {
  * `b`. Rows come back as arrays (raw mode) in the order decodeTrackedRow expects.
  */
 export function trackedVersionSql(table: TableSchema): string {
+  const trackedKey = trackingKeyColumns(table.primaryKey.length).map((key) => `t.${quoteIdentifier(key)}`);
+  const baseValues = table.columns.map((column) => `b.${quoteIdentifier(column.name)}`);
+  return `SELECT t."stamp", t."op", t."changed_at", ${baseRowFound(table)}, ${[...trackedKey, ...baseValues].join(', ')} ${trackedRowsFrom(table)}`;
+}
+
+/**
+ * The FROM clause of tracking rows `t` left-joined to their base row `b`, in the main database or
+ * in the attached one named `schema` (a bulk load's source).
+ */
+export function trackedRowsFrom(table: TableSchema, schema?: string): string {
+  const qualified = (name: string): string => (schema === undefined ? '' : `${quoteIdentifier(schema)}.`) + quoteIdentifier(name);
   const keys = trackingKeyColumns(table.primaryKey.length);
   const join = table.primaryKey.map((name, position) => `b.${quoteIdentifier(name)} = t.${quoteIdentifier(keys[position] ?? '')}`);
-  const firstKey = quoteIdentifier(table.primaryKey[0] ?? '');
-  const trackedKey = keys.map((key) => `t.${quoteIdentifier(key)}`);
-  const baseValues = table.columns.map((column) => `b.${quoteIdentifier(column.name)}`);
-  return (
-    `SELECT t."stamp", t."op", t."changed_at", b.${firstKey} IS NOT NULL, ${[...trackedKey, ...baseValues].join(', ')} ` +
-    `FROM ${quoteIdentifier(trackingTableName(table.name))} AS t LEFT JOIN ${quoteIdentifier(table.name)} AS b ON ${join.join(' AND ')}`
-  );
+  return `FROM ${qualified(trackingTableName(table.name))} AS t LEFT JOIN ${qualified(table.name)} AS b ON ${join.join(' AND ')}`;
+}
+
+/** Whether tracking row `t` still has its base row `b`: without one, its change is a delete. */
+export function baseRowFound(table: TableSchema): string {
+  return `b.${quoteIdentifier(table.primaryKey[0] ?? '')} IS NOT NULL`;
+}
+
+/**
+ * The condition "tracking row `t` is in the stream a reader below `before` gets", with its
+ * parameters: the reader's own changes are left out (no echo, invariant 2).
+ */
+export function inStream(before: Stamp, excludeScope: string): { readonly sql: string; readonly params: SqliteParameter[] } {
+  return { sql: `t."stamp" < ? AND (t."scope" IS NULL OR t."scope" <> ?)`, params: [BigInt(before), excludeScope] };
 }
 
 export function decodeTrackedRow(row: readonly SqliteValue[], table: TableSchema): TrackedVersion {
@@ -115,14 +133,14 @@ export function afterCursor(table: TableSchema, cursor: Cursor): { readonly sql:
 export function readChanges(db: Database.Database, request: ReadChangesRequest): Change[] {
   const { table } = request;
   const keys = trackingKeyColumns(table.primaryKey.length).map((key) => `t.${quoteIdentifier(key)}`);
+  const stream = inStream(request.before, request.excludeScope);
   const after = afterCursor(table, request.after);
   const rows = db
     .prepare<SqliteParameter[], SqliteValue[]>(
-      `${trackedVersionSql(table)} WHERE t."stamp" < ? AND (t."scope" IS NULL OR t."scope" <> ?) AND ${after.sql} ` +
-        `ORDER BY t."stamp", ${keys.join(', ')} LIMIT ?`,
+      `${trackedVersionSql(table)} WHERE ${stream.sql} AND ${after.sql} ORDER BY t."stamp", ${keys.join(', ')} LIMIT ?`,
     )
     .raw()
-    .all(BigInt(request.before), request.excludeScope, ...after.params, BigInt(request.limit));
+    .all(...stream.params, ...after.params, BigInt(request.limit));
   return rows.map((row) => changeOf(row, table));
 }
 

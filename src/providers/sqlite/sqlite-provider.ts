@@ -15,7 +15,6 @@ import type {
   TableSnapshot,
   Watermark,
 } from '../../engine/provider.js';
-import { pagedSnapshot } from '../../engine/paged-snapshot.js';
 import type { TableInfo, TableSchema } from '../../engine/types.js';
 import { schemaRules, tableId } from '../../engine/table-name.js';
 import { ErrorCode, HubsyncError } from '../../errors.js';
@@ -27,7 +26,9 @@ import { mapSqliteError } from './sqlite-errors.js';
 import { quoteIdentifier } from './sqlite-identifiers.js';
 import { hasTable, introspectTables, trackedTableRows } from './sqlite-introspector.js';
 import { deprovisionAll, provisionTables } from './sqlite-provisioner.js';
+import { sqliteLocation } from './sqlite-location.js';
 import { createTableDdl } from './sqlite-schema-sql.js';
+import { SqliteTableSnapshot } from './sqlite-snapshot.js';
 import { metaTable, positionsTable } from './sqlite-tracking-sql.js';
 
 /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
@@ -48,7 +49,7 @@ export async function openSqliteProvider(path: string, options: { create: boolea
     db.pragma('journal_mode = WAL');
     // 64-bit integers come back as bigint so values beyond 2^53 stay exact.
     db.defaultSafeIntegers(true);
-    return new SqliteProvider(db);
+    return new SqliteProvider(db, db.memory ? null : await sqliteLocation(path));
   } catch (error) {
     db?.close();
     // Whatever stops the file from opening (a missing folder, no permission, not a database)
@@ -69,7 +70,11 @@ class SqliteProvider implements Provider {
   readonly capabilities: ProviderCapabilities = { concurrentApply: false, replaceDeletesUntracked: true };
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    /** The database's file, for a SQLite destination of a bulk load to attach; null in memory. */
+    private readonly file: string | null,
+  ) {}
 
   introspect(): Promise<TableInfo[]> {
     return this.serialize('reading the catalogue', () => introspectTables(this.db));
@@ -153,8 +158,13 @@ class SqliteProvider implements Provider {
     });
   }
 
-  async openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
-    return pagedSnapshot('sqlite', { ...request, table: inMainSchema(request.table) }, (read) => this.readChanges(read));
+  openSnapshot(request: SnapshotRequest): Promise<TableSnapshot> {
+    const table = inMainSchema(request.table);
+    return this.serialize(`opening a snapshot of ${table.name}`, () => {
+      // A destination attaching the file reads the tracking table directly: it must be there.
+      this.requireTracked(table.name);
+      return new SqliteTableSnapshot(this.file, { ...request, table }, (read) => this.readChanges(read));
+    });
   }
 
   bulkLoad(request: BulkLoadRequest): Promise<ApplyResult | null> {

@@ -231,6 +231,30 @@ export function isoMicros(stored: string): string {
   return `${match[1] ?? ''}.${(match[2] ?? '').padEnd(6, '0').slice(0, 6)}Z`;
 }
 
+/**
+ * isoMicros in SQL, for change times a bulk load copies from an attached database without
+ * reading them: `text` (a column reference, used several times) with its fraction padded or cut
+ * to six digits, or unchanged where isoMicros would leave it (for text without line breaks, which
+ * no change time holds: GLOB's ? matches one, the regular expression's . does not).
+ */
+export function isoMicrosSql(text: string): string {
+  const clock = 'T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]';
+  const withoutZ = `substr(${text}, 1, length(${text}) - 1)`;
+  // Up to and including the dot before the fraction: the fraction is the trailing run of digits.
+  const head = `rtrim(${withoutZ}, '0123456789')`;
+  // The two forms hubsync writes come first, matched without a leading * (linear): SQLite's
+  // strftime('%f') time and a time with six digits already.
+  const date = '??????????';
+  return (
+    `CASE WHEN ${text} GLOB '${date}${clock}.[0-9][0-9][0-9]Z' THEN substr(${text}, 1, 23) || '000Z' ` +
+    `WHEN ${text} GLOB '${date}${clock}.[0-9][0-9][0-9][0-9][0-9][0-9]Z' THEN ${text} ` +
+    `WHEN ${text} GLOB '*${clock}Z' THEN ${withoutZ} || '.000000Z' ` +
+    `WHEN ${text} GLOB '*Z' AND ${head} GLOB '*${clock}.' AND length(${head}) < length(${withoutZ}) ` +
+    `THEN ${head} || substr(substr(${withoutZ}, length(${head}) + 1) || '000000', 1, 6) || 'Z' ` +
+    `ELSE ${text} END`
+  );
+}
+
 function asText(value: bigint | number | string | Buffer): string {
   return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
 }
