@@ -3,13 +3,13 @@ import { before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import pg from 'pg';
 
-import { completedCursor, streamStart } from '../../src/engine/cursor.js';
+import { completedCursor, encodeCursor, streamStart } from '../../src/engine/cursor.js';
 import type { Change, ConflictCandidate, Cursor, Provider } from '../../src/engine/provider.js';
 import type { SyncValue, TableInfo, TableSchema } from '../../src/engine/types.js';
 import { tableId } from '../../src/engine/table-name.js';
 import { ErrorCode, isHubsyncError } from '../../src/errors.js';
 import { openPostgresProvider } from '../../src/providers/postgres/postgres-provider.js';
-import { type Opened, withDb } from '../conformance/fixtures.js';
+import { type Opened, withDb, withTwoDbs } from '../conformance/fixtures.js';
 import { describeProviderConformance } from '../conformance/provider-conformance.js';
 import type { TestDatabase } from '../support/harness.js';
 import { postgresHarness } from '../support/postgres-harness.js';
@@ -651,6 +651,38 @@ describe('postgres provider', () => {
           await local.end();
         }
         assert.deepEqual(await db.query('SELECT id, name FROM items'), [{ id: 1, name: 'local' }]);
+      });
+    });
+  });
+
+  describe('bulk load from PostgreSQL', () => {
+    it('a key whose base row is gone while its tracking row says it is there becomes a tombstone, as a read of changes says', async () => {
+      await withTwoDbs(postgresHarness, async (source, destination) => {
+        for (const side of [source, destination]) {
+          await side.provider.createTable(items);
+          await side.provider.provision([items]);
+        }
+        await source.db.exec(`INSERT INTO items VALUES (1, 'one'), (2, 'two'), (3, 'three')`);
+        // Deleted with the triggers off (say by a restore): the tracking row still says "inserted".
+        await source.db.exec('ALTER TABLE items DISABLE TRIGGER hubsync_delete');
+        await source.db.exec('DELETE FROM items WHERE id = 2');
+        await source.db.exec('ALTER TABLE items ENABLE TRIGGER hubsync_delete');
+        const before = (await source.provider.watermark()).stamp;
+        assert.deepEqual(
+          summary(await read(source.provider, items)).map((change) => change.operation),
+          ['insert', 'delete', 'insert'],
+        );
+        const snapshot = await source.provider.openSnapshot({ table: items, before, excludeScope: 'D' });
+
+        const result = await destination.provider.bulkLoad({ table: items, snapshot, sourceScope: 'S', through: encodeCursor(completedCursor(before)), pageSize: 10 });
+
+        assert.deepEqual(result, { applied: 2, alreadyApplied: false });
+        assert.deepEqual(await destination.db.query('SELECT id FROM items ORDER BY id'), [{ id: 1 }, { id: 3 }]);
+        assert.deepEqual(await destination.db.query('SELECT k1, op, scope FROM hubsync.items ORDER BY k1'), [
+          { k1: 1, op: 'I', scope: 'S' },
+          { k1: 2, op: 'D', scope: 'S' },
+          { k1: 3, op: 'I', scope: 'S' },
+        ]);
       });
     });
   });

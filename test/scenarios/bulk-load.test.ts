@@ -120,7 +120,7 @@ async function insertWhileLocked(store: TestDatabase): Promise<boolean> {
   for (let attempt = 0; attempt < 500; attempt += 1) {
     const locks = await store.query(
       `SELECT 1 FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation
-       WHERE c.relname = 'items' AND l.mode = 'ShareRowExclusiveLock' AND l.granted`,
+       WHERE c.relname = 'items' AND l.mode = 'AccessExclusiveLock' AND l.granted`,
     );
     if (locks.length > 0) {
       await store.exec(insertItem, [rows + 100, 'local', 1, null]);
