@@ -1,6 +1,7 @@
 import type { EngineContext } from './engine-context.js';
 import type { MemberDefinition, SyncGroup } from './group.js';
 import type { Provider } from './provider.js';
+import type { TableInfo } from './types.js';
 import { ErrorCode, HubsyncError } from '../errors.js';
 import { assertDistinctDatabases } from './distinct-databases.js';
 import { MemberTableNames, memberTablesView } from './member-tables-view.js';
@@ -8,6 +9,8 @@ import { MemberTableNames, memberTablesView } from './member-tables-view.js';
 export interface ConnectedMember {
   readonly definition: MemberDefinition;
   readonly provider: Provider;
+  /** The member's tables as its catalogue describes them, read once per session. */
+  catalogue(): Promise<TableInfo[]>;
 }
 
 /**
@@ -16,6 +19,9 @@ export interface ConnectedMember {
  */
 export class GroupNodes {
   private readonly opened = new Map<string, Promise<Provider>>();
+  /** Members opened by `openMembersEarly`: null where that could not be done. */
+  private readonly early = new Map<string, Promise<Provider | null>>();
+  private readonly catalogues = new Map<string, Promise<TableInfo[]>>();
   private distinct: Promise<void> | undefined;
 
   constructor(
@@ -28,16 +34,26 @@ export class GroupNodes {
     return this.open(this.group.hub.name, () => this.context.openProvider(this.group.hub, { create: false }));
   }
 
+  /**
+   * Starts opening every member and reading its catalogue while the caller reads the hub's: a
+   * run with nothing to do is mostly these round trips, and one after another they would add up.
+   * Nothing is created here (a member whose database is still to be created opens, as usual,
+   * when `member` asks for it after the plan passed), and a failure is left for `member` to meet:
+   * it tries again, so a member that cannot be reached is tried twice before the run fails.
+   */
+  openMembersEarly(): void {
+    for (const definition of this.group.members) {
+      const early = this.connect(definition, { create: false }).catch(() => null);
+      this.early.set(definition.name, early);
+      void early.then((provider) => (provider === null ? undefined : this.catalogueOf(definition.name, provider).catch(() => undefined)));
+    }
+  }
+
   async member(name: string): Promise<ConnectedMember> {
     const definition = this.group.members.find((member) => member.name === name);
     if (!definition) throw new HubsyncError(ErrorCode.NotFound, `group "${this.group.name}" has no member "${name}"`);
-    // Before any member is opened, which could create its file: a group whose nodes share a
-    // database is refused, and so is a table the member cannot hold under its name.
-    const tableNames = new MemberTableNames(this.group, definition);
-    this.distinct ??= assertDistinctDatabases(this.group, this.context);
-    await this.distinct;
-    const provider = await this.open(name, async () => memberTablesView(tableNames, await this.context.openProvider(definition, this.options)));
-    return { definition, provider };
+    const provider = await this.open(name, async () => (await this.early.get(name)) ?? this.connect(definition, this.options));
+    return { definition, provider, catalogue: () => this.catalogueOf(name, provider) };
   }
 
   /**
@@ -52,9 +68,30 @@ export class GroupNodes {
   }
 
   async close(): Promise<void> {
-    const providers = await Promise.allSettled(this.opened.values());
+    const providers = await Promise.allSettled([...this.opened.values(), ...this.early.values()]);
     this.opened.clear();
-    await closeAll(providers.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : [])));
+    this.early.clear();
+    const open = new Set(providers.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value !== null ? [outcome.value] : [])));
+    await closeAll([...open]);
+  }
+
+  private async connect(definition: MemberDefinition, options: { readonly create: boolean }): Promise<Provider> {
+    // Before any member is opened, which could create its file: a group whose nodes share a
+    // database is refused, and so is a table the member cannot hold under its name.
+    const tableNames = new MemberTableNames(this.group, definition);
+    this.distinct ??= assertDistinctDatabases(this.group, this.context);
+    await this.distinct;
+    return memberTablesView(tableNames, await this.context.openProvider(definition, options));
+  }
+
+  private catalogueOf(name: string, provider: Provider): Promise<TableInfo[]> {
+    let catalogue = this.catalogues.get(name);
+    if (catalogue === undefined) {
+      catalogue = provider.introspect();
+      this.catalogues.set(name, catalogue);
+      catalogue.catch(() => this.catalogues.delete(name));
+    }
+    return catalogue;
   }
 
   private open(name: string, connect: () => Promise<Provider>): Promise<Provider> {

@@ -26,7 +26,7 @@ export interface MemberTables {
 }
 
 export async function checkMemberTables(member: ConnectedMember, tables: readonly TableSchema[]): Promise<MemberTables> {
-  const catalogue = await member.provider.introspect();
+  const catalogue = await member.catalogue();
   const missing: TableSchema[] = [];
   const existing: TableInfo[] = [];
   for (const table of tables) {

@@ -23,6 +23,7 @@ export async function withRunSession<T>(
 ): Promise<T> {
   const nodes = new GroupNodes(group, context, { create: true });
   try {
+    nodes.openMembersEarly();
     const plan = planSchema(group, await (await nodes.hub()).introspect());
     return await work({ group, context, nodes, plan });
   } finally {

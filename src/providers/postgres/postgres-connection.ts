@@ -153,6 +153,8 @@ export class PostgresConnection implements QueryRunner {
   }
 
   async close(): Promise<void> {
+    // A read still running on the lane (a catalogue read started early, say) ends first.
+    await this.laneTail;
     const lane = this.lane;
     this.lane = undefined;
     if (lane !== undefined) (await lane.catch(() => undefined))?.release();
