@@ -15,15 +15,24 @@ export interface RunSession {
   readonly plan: SyncPlan;
 }
 
+export interface RunSessionOptions {
+  /**
+   * The session will use every member (a whole run in one process): they are opened while the
+   * hub's plan is read. A session for one step (a Functions activity) opens only what it uses.
+   */
+  readonly everyMember?: boolean;
+}
+
 /** Open the hub, plan, run `work`, and close every database it opened whatever happens. */
 export async function withRunSession<T>(
   group: SyncGroup,
   context: EngineContext,
   work: (session: RunSession) => Promise<T>,
+  options: RunSessionOptions = {},
 ): Promise<T> {
   const nodes = new GroupNodes(group, context, { create: true });
   try {
-    nodes.openMembersEarly();
+    if (options.everyMember === true) nodes.openMembersEarly();
     const plan = planSchema(group, await (await nodes.hub()).introspect());
     return await work({ group, context, nodes, plan });
   } finally {

@@ -55,7 +55,7 @@ export async function syncGroup(group: SyncGroup, context: EngineContext): Promi
       notices: run.notices,
       retried,
     };
-  });
+  }, { everyMember: true });
 }
 
 /** Due failed records first, so a row the user fixed lands in this run and reaches every member. */

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { provisionGroup } from '../../src/engine/provision-group.js';
+import { readWatermark } from '../../src/engine/run-steps.js';
+import { withRunSession } from '../../src/engine/run-session.js';
+import { transferStep } from '../../src/engine/transfer-step.js';
 import { postgresHarness } from '../support/postgres-harness.js';
 import { createScenario, type Scenario } from '../support/scenario.js';
 import { insertItem, items } from './fixtures.js';
@@ -49,10 +52,24 @@ describe('a sync run with nothing to do (PostgreSQL hub and members)', () => {
       moved = result.members.reduce((total, member) => total + member.uploaded + member.downloaded, 0);
     });
     assert.equal(moved, 0);
-    const databases = [scenario.hub, ...scenario.members.values()].map((database) => new URL(database.connection).pathname.slice(1));
-    assert.deepEqual(
-      Object.fromEntries(databases.map((database) => [database, counts.get(database) ?? 0])),
-      Object.fromEntries(databases.map((database) => [database, 1])),
-    );
+    assert.deepEqual(countsByNode(counts), { hub: 1, east: 1, west: 1, north: 1 });
   });
+
+  it('opens only the hub and its member for one step of a run, as a Functions activity does', async () => {
+    const counts = await connectionsDuring(() =>
+      withRunSession(scenario.group, scenario.context, async (session) => {
+        const watermark = await readWatermark(session, 'hub');
+        return transferStep(session, { runId: 'step', member: 'west', direction: 'download', before: watermark.stamp });
+      }),
+    );
+    assert.deepEqual(countsByNode(counts), { hub: 1, east: 0, west: 1, north: 0 });
+  });
+
+  function countsByNode(counts: ReadonlyMap<string, number>): Record<string, number> {
+    const databaseOf = (connection: string) => new URL(connection).pathname.slice(1);
+    return Object.fromEntries([
+      ['hub', counts.get(databaseOf(scenario.hub.connection)) ?? 0],
+      ...[...scenario.members.entries()].map(([name, database]) => [name, counts.get(databaseOf(database.connection)) ?? 0]),
+    ]);
+  }
 });
