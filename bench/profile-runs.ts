@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { benchTable, populateSqlite } from './bench-table.js';
+import { benchTable, populatePostgres, populateSqlite } from './bench-table.js';
 import type { BenchEnv } from './bench-env.js';
 import { runSyncChild } from './child-run.js';
-import { benchGroup, member, postgresNode, provisionHub, sqliteNode } from './hubsync-run.js';
+import { benchGroup, member, postgresNode, provisionHub, sqliteNode, timedSync } from './hubsync-run.js';
 import { idleGroup } from './idle-sync-case.js';
 import { median } from './measure.js';
 import { formatProfile, type ProfileSummary, summariseProfile } from './profile-summary.js';
@@ -24,8 +24,8 @@ export interface ProfiledRun {
 /**
  * `--profile`: extra runs outside the measured ones, in a child process with the V8 profiler on
  * (and every PostgreSQL statement timed), to show what limits them: a PostgreSQL initial sync,
- * a SQLite initial sync and five PostgreSQL syncs with nothing to do. Profiles are written to
- * `<profilePrefix><name>.cpuprofile.json` (open them in Chrome DevTools).
+ * a PostgreSQL incremental sync, a SQLite initial sync and five PostgreSQL syncs with nothing to
+ * do. Profiles are written to `<profilePrefix><name>.cpuprofile.json` (open them in Chrome DevTools).
  */
 export async function profileRuns(env: BenchEnv, profilePrefix: string): Promise<ProfiledRun[]> {
   const profilePath = (name: string) => `${profilePrefix}${name}.cpuprofile.json`;
@@ -51,6 +51,8 @@ export async function profileRuns(env: BenchEnv, profilePrefix: string): Promise
   } finally {
     await env.server.dropDatabase(memberDatabase);
   }
+
+  runs.push(await profileIncremental(env, profiled));
 
   const sqliteRows = env.sizes.sqliteRows;
   const hubPath = join(env.folder, 'profile-hub.db');
@@ -82,6 +84,33 @@ export async function profileRuns(env: BenchEnv, profilePrefix: string): Promise
     await idle.drop();
   }
   return runs;
+}
+
+/** Every row of a synced table updated on the hub, then the run that delivers them, profiled. */
+async function profileIncremental(
+  env: BenchEnv,
+  profiled: (name: string, rows: number, request: ChildRequest) => Promise<ProfiledRun>,
+): Promise<ProfiledRun> {
+  const rows = env.sizes.incrementalRows;
+  const hubDatabase = await env.server.createDatabase('profile_incremental_hub');
+  const memberDatabase = await env.server.createDatabase('profile_incremental_member');
+  try {
+    await env.server.withClient(hubDatabase, (client) => populatePostgres(client, rows));
+    const group = benchGroup({
+      name: 'profile-incremental',
+      hub: postgresNode('hub', env.server.urlOf(hubDatabase)),
+      members: [member(postgresNode('member', env.server.urlOf(memberDatabase)))],
+      tables: [benchTable],
+      batchSize: env.batchSize,
+    });
+    await provisionHub(group, env.folder);
+    await timedSync(group, env.folder, group.name);
+    await env.server.withClient(hubDatabase, (client) => client.query(`UPDATE ${benchTable} SET n = n + 1`));
+    return await profiled(`incremental-sync-postgres-${rows}`, rows, { group, folder: env.folder, stateName: group.name });
+  } finally {
+    await env.server.dropDatabase(hubDatabase);
+    await env.server.dropDatabase(memberDatabase);
+  }
 }
 
 export function formatProfiledRun(run: ProfiledRun): string {
