@@ -3,6 +3,7 @@ import { benchTable, populatePostgres, postgresTableDdl } from './bench-table.js
 import type { BenchEnv } from './bench-env.js';
 import { onCleanup } from './cleanup.js';
 import { copyTable, countRows } from './copy-pipe.js';
+import type { SyncGroup } from '../src/engine/group.js';
 import { benchGroup, downloaded, member, postgresNode, provisionHub, timedSync } from './hubsync-run.js';
 import { throughput } from './initial-sync-case.js';
 import { startLogicalReplication, stopLogicalReplication } from './logical-replication.js';
@@ -88,24 +89,42 @@ async function updateAll(client: pg.Client, marker: number): Promise<number> {
   return ms;
 }
 
-async function prepareHubsync(env: BenchEnv, rows: number): Promise<Prepared> {
-  const hubDatabase = await env.server.createDatabase('incremental_hub');
-  const memberDatabase = await env.server.createDatabase('incremental_member');
-  const stop = async () => {
+/** A hub of `rows` rows and a member that received them all (an initial sync, not timed). */
+export interface SyncedPair {
+  readonly group: SyncGroup;
+  readonly hubDatabase: string;
+  readonly memberDatabase: string;
+  readonly drop: () => Promise<void>;
+}
+
+export async function syncedPair(env: BenchEnv, name: string, rows: number): Promise<SyncedPair> {
+  const hubDatabase = await env.server.createDatabase(`${name}_hub`);
+  const memberDatabase = await env.server.createDatabase(`${name}_member`);
+  const drop = async () => {
     await env.server.dropDatabase(hubDatabase);
     await env.server.dropDatabase(memberDatabase);
   };
-  await env.server.withClient(hubDatabase, (client) => populatePostgres(client, rows));
-  const group = benchGroup({
-    name: 'incremental',
-    hub: postgresNode('hub', env.server.urlOf(hubDatabase)),
-    members: [member(postgresNode('member', env.server.urlOf(memberDatabase)))],
-    tables: [benchTable],
-    batchSize: env.batchSize,
-  });
-  await provisionHub(group, env.folder);
+  try {
+    await env.server.withClient(hubDatabase, (client) => populatePostgres(client, rows));
+    const group = benchGroup({
+      name,
+      hub: postgresNode('hub', env.server.urlOf(hubDatabase)),
+      members: [member(postgresNode('member', env.server.urlOf(memberDatabase)))],
+      tables: [benchTable],
+      batchSize: env.batchSize,
+    });
+    await provisionHub(group, env.folder);
+    await timedSync(group, env.folder, name);
+    return { group, hubDatabase, memberDatabase, drop };
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}
+
+async function prepareHubsync(env: BenchEnv, rows: number): Promise<Prepared> {
   env.log('  initial sync of the hubsync member (not timed)');
-  await timedSync(group, env.folder, 'incremental');
+  const { group, hubDatabase, memberDatabase, drop: stop } = await syncedPair(env, 'incremental', rows);
   const hub = await env.server.connect(hubDatabase);
   const updateMs: number[] = [];
   return {

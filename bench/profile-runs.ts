@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { benchTable, populatePostgres, populateSqlite } from './bench-table.js';
+import { benchTable, populateSqlite } from './bench-table.js';
 import type { BenchEnv } from './bench-env.js';
 import { runSyncChild } from './child-run.js';
-import { benchGroup, member, postgresNode, provisionHub, sqliteNode, timedSync } from './hubsync-run.js';
+import { benchGroup, member, postgresNode, provisionHub, sqliteNode } from './hubsync-run.js';
+import { syncedPair } from './incremental-case.js';
 import { idleGroup } from './idle-sync-case.js';
 import { median } from './measure.js';
 import { formatProfile, type ProfileSummary, summariseProfile } from './profile-summary.js';
@@ -92,24 +93,12 @@ async function profileIncremental(
   profiled: (name: string, rows: number, request: ChildRequest) => Promise<ProfiledRun>,
 ): Promise<ProfiledRun> {
   const rows = env.sizes.incrementalRows;
-  const hubDatabase = await env.server.createDatabase('profile_incremental_hub');
-  const memberDatabase = await env.server.createDatabase('profile_incremental_member');
+  const pair = await syncedPair(env, 'profile_incremental', rows);
   try {
-    await env.server.withClient(hubDatabase, (client) => populatePostgres(client, rows));
-    const group = benchGroup({
-      name: 'profile-incremental',
-      hub: postgresNode('hub', env.server.urlOf(hubDatabase)),
-      members: [member(postgresNode('member', env.server.urlOf(memberDatabase)))],
-      tables: [benchTable],
-      batchSize: env.batchSize,
-    });
-    await provisionHub(group, env.folder);
-    await timedSync(group, env.folder, group.name);
-    await env.server.withClient(hubDatabase, (client) => client.query(`UPDATE ${benchTable} SET n = n + 1`));
-    return await profiled(`incremental-sync-postgres-${rows}`, rows, { group, folder: env.folder, stateName: group.name });
+    await env.server.withClient(pair.hubDatabase, (client) => client.query(`UPDATE ${benchTable} SET n = n + 1`));
+    return await profiled(`incremental-sync-postgres-${rows}`, rows, { group: pair.group, folder: env.folder, stateName: pair.group.name });
   } finally {
-    await env.server.dropDatabase(hubDatabase);
-    await env.server.dropDatabase(memberDatabase);
+    await pair.drop();
   }
 }
 
