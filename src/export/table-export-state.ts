@@ -5,6 +5,7 @@ import { readPages } from '../state/read-pages.js';
 import { descendingTime, escapeKey } from '../state/table-keys.js';
 import { TableRecords, type Revised } from '../state/table-records.js';
 import { TableDefinitions } from '../state/table-definitions.js';
+import { tablesOnFirstUse } from '../state/tables-on-first-use.js';
 import type { Page, PageRequest } from '../engine/state-store.js';
 import type { ExportProfileStore, ProfileDefinition, StoredProfile } from './export-profile-store.js';
 import { tableClient, type TableStateConnection } from '../state/table-state-store.js';
@@ -55,10 +56,9 @@ class TableExportState implements ServiceExportState {
   private readonly runs: TableRecords<ExportRunRecord>;
   private readonly latency: TableRecords<LatencyBatch>;
   private readonly profiles: TableDefinitions<ProfileDefinition>;
-  private created: Promise<void> | undefined;
 
-  constructor(private readonly clients: Readonly<Record<TableName, TableClient>>) {
-    const ready = (): Promise<void> => this.createTables();
+  constructor(clients: Readonly<Record<TableName, TableClient>>) {
+    const ready = tablesOnFirstUse(Object.values(clients));
     this.tables = new TableRecords(clients.ExportTables, { timeKey: (entry) => escapeKey(entry.table), descending: false }, ready);
     this.failures = new TableRecords(clients.ExportFailures, { timeKey: (failure) => escapeKey(failure.failedAt), descending: false }, ready);
     this.runs = new TableRecords(clients.ExportRuns, { timeKey: (run) => descendingTime(run.startedAt), descending: true }, ready);
@@ -145,17 +145,5 @@ class TableExportState implements ServiceExportState {
 
   private async all<T>(records: TableRecords<T>, profile: string): Promise<T[]> {
     return (await readPages((page) => records.list(escapeKey(profile), page))).map((record) => record.value);
-  }
-
-  /** Once per store; a failure is not remembered, so the next call tries again. */
-  private createTables(): Promise<void> {
-    this.created ??= Promise.all(Object.values(this.clients).map((client) => client.createTable())).then(
-      () => undefined,
-      (error: unknown) => {
-        this.created = undefined;
-        throw error;
-      },
-    );
-    return this.created;
   }
 }

@@ -18,6 +18,7 @@ import { TableCheckpoints } from './table-checkpoints.js';
 import { descendingTime, escapeKey } from './table-keys.js';
 import { TableRecords, type Revised } from './table-records.js';
 import { TableDefinitions } from './table-definitions.js';
+import { tablesOnFirstUse } from './tables-on-first-use.js';
 
 /**
  * A connection string (keys stay in the secret store and arrive through it), or an endpoint and
@@ -75,10 +76,9 @@ class TableStateStore implements StateStore {
   private readonly failures: TableRecords<FailedRecord>;
   private readonly runs: TableRecords<RunRecord>;
   private readonly groups: TableDefinitions<GroupDefinition>;
-  private created: Promise<void> | undefined;
 
-  constructor(private readonly clients: Readonly<Record<TableName, TableClient>>) {
-    const ready = (): Promise<void> => this.createTables();
+  constructor(clients: Readonly<Record<TableName, TableClient>>) {
+    const ready = tablesOnFirstUse(Object.values(clients));
     this.checkpoints = new TableCheckpoints(clients.Checkpoints, ready);
     this.conflicts = new TableRecords(clients.Conflicts, { timeKey: (c) => escapeKey(c.detectedAt), descending: false }, ready);
     this.failures = new TableRecords(clients.Failures, { timeKey: (f) => escapeKey(f.failedAt), descending: false }, ready);
@@ -179,18 +179,6 @@ class TableStateStore implements StateStore {
 
   async close(): Promise<void> {
     // Nothing held open: each call is its own HTTP request.
-  }
-
-  /** Once per store; a failure is not remembered, so the next call tries again. */
-  private createTables(): Promise<void> {
-    this.created ??= Promise.all(Object.values(this.clients).map((client) => client.createTable())).then(
-      () => undefined,
-      (error: unknown) => {
-        this.created = undefined;
-        throw error;
-      },
-    );
-    return this.created;
   }
 }
 
